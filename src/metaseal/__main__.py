@@ -1,0 +1,10 @@
+"""``python -m metaseal``."""
+
+from __future__ import annotations
+
+import sys
+
+from metaseal.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The one exception hierarchy of metaseal.
+
+Every error a user can see derives from :class:`MetasealError`. Its ``str()`` is one paragraph:
+what is wrong, where (a file, a field or a settings key, in backticks) and what to do next.
+Only the outermost layer (``cli.main`` or the build backend hook) turns one into an exit code.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArtifactError",
+    "ConfigError",
+    "MetasealError",
+    "MetasealWarning",
+    "SealBroken",
+    "UsageError",
+]
+
+
+class MetasealError(Exception):
+    """Root of every metaseal error; ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 3
+
+
+class UsageError(MetasealError):
+    """The command line or API call itself is wrong (exit code 2)."""
+
+    exit_code = 2
+
+
+class ArtifactError(MetasealError):
+    """A distribution file or metadata source is unreadable or invalid (exit code 3).
+
+    ``path`` names the file (or ``installed:NAME`` source) the message is about.
+    """
+
+    exit_code = 3
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message
+
+
+class ConfigError(MetasealError):
+    """A settings key or a ``pyproject.toml`` table is wrong (exit code 3).
+
+    ``key`` is the dotted key path, for example ``tool.metaseal.mode``.
+    """
+
+    exit_code = 3
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class SealBroken(MetasealError):
+    """The build backend refused a distribution whose metadata breaks the seal (exit code 1).
+
+    ``str()`` is the whole human report: the per-field diff and the fix. ``artifact`` is the
+    basename of the refused file; it was deleted and the output directory was left as it was.
+    """
+
+    exit_code = 1
+
+    def __init__(self, artifact: str, report: str) -> None:
+        super().__init__(report)
+        self.artifact = artifact
+        self.report = report
+
+
+class MetasealWarning(UserWarning):
+    """Warnings metaseal emits through :mod:`warnings` (for example from the build backend)."""

@@ -1,0 +1,228 @@
+"""Environment markers compared by meaning, not text (pure).
+
+Two layers, cheapest first:
+
+1. :func:`canonical_marker` rewrites a marker into one spelling: atoms with the variable on the
+   left, ``python_version`` comparisons rewritten as the equivalent ``python_full_version`` ones
+   (uv-build writes those), version literals canonicalized, ``and``/``or`` operands flattened,
+   de-duplicated and sorted, redundant parentheses dropped. Equal strings mean equal markers.
+2. :func:`markers_equivalent` decides the remaining cases by evaluating both markers in every
+   environment that can tell them apart: for each variable they use, the literal values they
+   compare against plus values on either side of each version boundary.
+
+Only :mod:`packaging.markers` is used to parse and evaluate; nothing is glued from strings that
+is not parsed back by it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Union
+
+from packaging.markers import Marker
+from packaging.utils import canonicalize_version
+from packaging.version import InvalidVersion, Version
+
+__all__ = [
+    "canonical_marker",
+    "marker_variables",
+    "markers_equivalent",
+    "mentions_extra",
+]
+
+#: Variables whose values compare as PEP 440 versions.
+_VERSION_VARIABLES = frozenset({"python_version", "python_full_version", "implementation_version"})
+_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!=", "===": "==="}
+#: Above this many environments, equivalence is not attempted (reported as different).
+MAX_ENVIRONMENTS = 50_000
+_OTHER = "metaseal-other-value"
+
+
+def _kind(node: Any) -> str:
+    return type(node).__name__
+
+
+def _atom(node: tuple[Any, Any, Any]) -> tuple[str, str, str, bool]:
+    """(variable, op, value, variable_on_left) for one comparison, variable first."""
+    lhs, op, rhs = node
+    if _kind(lhs) == "Variable":
+        return lhs.value, op.value, rhs.value, True
+    if _kind(rhs) == "Variable" and op.value in _FLIP:
+        return rhs.value, _FLIP[op.value], lhs.value, True
+    return rhs.value, op.value, lhs.value, False  # `"x" in var`: keep the order
+
+
+def _version_text(value: str) -> str:
+    wildcard = value.endswith(".*")
+    core = value[:-2] if wildcard else value
+    try:
+        text = canonicalize_version(Version(core))
+    except InvalidVersion:
+        return value
+    return f"{text}.*" if wildcard else text
+
+
+def _next_minor(value: str) -> str | None:
+    try:
+        release = Version(value).release
+    except InvalidVersion:
+        return None
+    if len(release) != 2:
+        return None
+    return f"{release[0]}.{release[1] + 1}"
+
+
+def _rewrite_python_version(op: str, value: str) -> tuple[str, str, str] | None:
+    """``python_version OP X.Y`` as the equivalent ``python_full_version`` comparison."""
+    if op in (">=", "<"):
+        return "python_full_version", op, value
+    if op in ("==", "!=") and not value.endswith(".*") and _next_minor(value):
+        return "python_full_version", op, f"{value}.*"
+    bumped = _next_minor(value)
+    if bumped is not None and op == ">":
+        return "python_full_version", ">=", bumped
+    if bumped is not None and op == "<=":
+        return "python_full_version", "<", bumped
+    return None
+
+
+def _canonical_atom(node: tuple[Any, Any, Any]) -> str:
+    variable, op, value, var_left = _atom(node)
+    if not var_left:
+        return f'"{value}" {op} {variable}'
+    if variable == "python_version":
+        rewritten = _rewrite_python_version(op, value)
+        if rewritten is not None:
+            variable, op, value = rewritten
+    if variable in _VERSION_VARIABLES and op not in ("===", "in", "not in"):
+        value = _version_text(value)
+    return f'{variable} {op} "{value}"'
+
+
+#: A canonical expression: an atom's text, or (operator, operands) with operands flattened.
+_Node = Union[str, tuple[str, frozenset[Any]]]
+
+
+def _combine(op: str, operands: list[_Node]) -> _Node:
+    flat: set[_Node] = set()
+    for operand in operands:
+        if isinstance(operand, tuple) and operand[0] == op:
+            flat.update(operand[1])
+        else:
+            flat.add(operand)
+    if len(flat) == 1:
+        return next(iter(flat))
+    return (op, frozenset(flat))
+
+
+def _tree(nodes: list[Any]) -> _Node:
+    """packaging's flat ``[x, "and", y, "or", z]`` lists as an or-of-ands tree."""
+    disjuncts: list[list[_Node]] = [[]]
+    for node in nodes:
+        if node == "or":
+            disjuncts.append([])
+        elif node != "and":
+            disjuncts[-1].append(_tree(node) if isinstance(node, list) else _canonical_atom(node))
+    return _combine("or", [_combine("and", conjunct) for conjunct in disjuncts])
+
+
+def _render(node: _Node, parent: str = "") -> str:
+    if isinstance(node, str):
+        return node
+    op, operands = node
+    text = f" {op} ".join(sorted(_render(operand, op) for operand in operands))
+    return f"({text})" if parent == "and" and op == "or" else text
+
+
+def canonical_marker(marker: Marker) -> str:
+    """One spelling for markers that are equal up to order, grouping, quoting and uv's rewrite."""
+    return _render(_tree(marker._markers))
+
+
+def _walk_atoms(nodes: list[Any]) -> list[tuple[str, str, str, bool]]:
+    atoms: list[tuple[str, str, str, bool]] = []
+    for node in nodes:
+        if isinstance(node, list):
+            atoms.extend(_walk_atoms(node))
+        elif isinstance(node, tuple):
+            atoms.append(_atom(node))
+    return atoms
+
+
+def marker_variables(marker: Marker) -> frozenset[str]:
+    """The environment variables a marker reads."""
+    return frozenset(atom[0] for atom in _walk_atoms(marker._markers))
+
+
+def mentions_extra(marker: Marker | None) -> bool:
+    """Whether the marker reads ``extra`` (so the requirement belongs to an optional extra)."""
+    return marker is not None and "extra" in marker_variables(marker)
+
+
+def _version_candidates(literals: set[str]) -> list[tuple[int, int, int]]:
+    points: set[tuple[int, int, int]] = {(0, 0, 0), (99, 0, 0)}
+    for literal in literals:
+        text = literal[:-2] if literal.endswith(".*") else literal
+        try:
+            release = (*Version(text).release, 0, 0)
+        except InvalidVersion:
+            continue
+        major, minor, micro = release[0], release[1], release[2]
+        points.update({
+            (major, minor, micro),
+            (major, minor, micro + 1),
+            (major, minor + 1, 0),
+            (major + 1, 0, 0),
+        })
+        if micro:
+            points.add((major, minor, micro - 1))
+        if minor:
+            points.add((major, minor - 1, 99))
+        if major:
+            points.add((major - 1, 99, 0))
+    return sorted(points)
+
+
+def _environments(markers: tuple[Marker, ...]) -> list[dict[str, str]] | None:
+    literals: dict[str, set[str]] = {}
+    for marker in markers:
+        for variable, _op, value, _left in _walk_atoms(marker._markers):
+            literals.setdefault(variable, set()).add(value)
+    axes: list[list[tuple[tuple[str, str], ...]]] = []
+    python = literals.pop("python_version", set()) | literals.pop("python_full_version", set())
+    if python:
+        axes.append([
+            (("python_full_version", f"{a}.{b}.{c}"), ("python_version", f"{a}.{b}"))
+            for a, b, c in _version_candidates(python)
+        ])
+    for variable, values in sorted(literals.items()):
+        if variable in _VERSION_VARIABLES:
+            choices = [".".join(map(str, p)) for p in _version_candidates(values)]
+        else:
+            choices = [*sorted(values), _OTHER]
+            if variable == "extra":
+                choices.append("")
+        axes.append([((variable, choice),) for choice in choices])
+    count = 1
+    for axis in axes:
+        count *= len(axis)
+    if count > MAX_ENVIRONMENTS:
+        return None
+    return [
+        {key: value for pairs in combo for key, value in pairs}
+        for combo in itertools.product(*axes)
+    ]
+
+
+def markers_equivalent(a: Marker | None, b: Marker | None) -> bool:
+    """True when both markers select exactly the same environments (``None`` = always)."""
+    if a is None or b is None:
+        other = a if b is None else b
+        if other is None:
+            return True
+        envs = _environments((other,))
+        return envs is not None and all(other.evaluate(env) for env in envs)
+    if canonical_marker(a) == canonical_marker(b):
+        return True
+    envs = _environments((a, b))
+    return envs is not None and all(a.evaluate(env) == b.evaluate(env) for env in envs)

@@ -1,0 +1,192 @@
+"""Within a release: group files by (name, version) and apply every rule that binds them (pure)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from metaseal.artifacts import Artifact, Kind, Role
+from metaseal.compare import compare_identical, compare_pyproject, compare_sdist_wheel, parsed
+from metaseal.fields import FIELDS_BY_HEADER, items_of
+from metaseal.findings import Finding, Severity, Side
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from metaseal.pyproject import StaticProject
+
+__all__ = ["Release", "check_releases"]
+
+
+@dataclass(frozen=True)
+class Release:
+    """The files of one (name, version) and every finding about them."""
+
+    name: str
+    version: str
+    artifacts: tuple[Artifact, ...]
+    findings: tuple[Finding, ...]
+    projects: tuple[str, ...] = ()
+
+    def failed(self, label: str, *, strict: bool = False) -> bool:
+        """Whether a file is blamed for an error (or a warning, when strict)."""
+        worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
+        for finding in self.findings:
+            blamed = finding.right or finding.left
+            if blamed is not None and blamed.artifact == label and finding.severity.rank >= worst:
+                return True
+        return False
+
+
+def _identity(artifact: Artifact) -> tuple[str, str]:
+    meta = parsed(artifact.metadata)
+    name = artifact.filename_name or canonicalize_name(next(iter(meta.values("name")), "?"))
+    if artifact.filename_version is not None:
+        return str(name), str(artifact.filename_version)
+    raw = next(iter(meta.values("version")), "?").strip()
+    try:
+        return str(name), str(Version(raw))
+    except InvalidVersion:
+        return str(name), raw
+
+
+def _single(artifact: Artifact, field: str, message: str, hint: str, rule: str,
+            value: str | None) -> Finding:
+    return Finding(field=field, rule=rule, severity=Severity.ERROR, message=message, hint=hint,
+                   left=Side(artifact.label, value, value))
+
+
+def _filename_findings(artifact: Artifact) -> list[Finding]:
+    """Filename and dist-info directory against the Name and Version inside."""
+    meta = parsed(artifact.metadata)
+    name = next(iter(meta.values("name")), "").strip()
+    version = next(iter(meta.values("version")), "").strip()
+    findings = []
+    where = "filename" if artifact.filename_name is not None else None
+    if where and canonicalize_name(name) != artifact.filename_name:
+        findings.append(_single(artifact, "Name", f"The filename says `{artifact.filename_name}`"
+                                f" but the metadata says Name `{name}`.", "Rename the file or "
+                                "rebuild it; the two must agree.", "filename", name))
+    if where and artifact.filename_version is not None and _version(version) != \
+            artifact.filename_version:
+        findings.append(_single(artifact, "Version", f"The filename says version "
+                                f"`{artifact.filename_version}` but the metadata says Version "
+                                f"`{version}`.", "Rebuild the file so both agree (a `+local` "
+                                "segment added at build time is a common cause).", "filename",
+                                version))
+    if artifact.dist_info is not None:
+        stem = artifact.dist_info[: -len(".dist-info")]
+        dist_name, _, dist_version = stem.partition("-")
+        if canonicalize_name(dist_name) != canonicalize_name(name) or \
+                _version(dist_version) != _version(version):
+            findings.append(_single(artifact, "Name", f"The directory `{artifact.dist_info}` "
+                                    f"does not match the metadata's Name `{name}` and Version "
+                                    f"`{version}`.", "Rebuild the wheel; the backend must name "
+                                    "the `.dist-info` directory `{name}-{version}`.",
+                                    "dist-info-name", artifact.dist_info))
+    return findings
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _import_names(artifacts: Sequence[Artifact]) -> list[Finding]:
+    """PEP 794: Import-Name / Import-Namespace identical across every file; never in both."""
+    findings = []
+    for header in ("import-name", "import-namespace"):
+        spec = FIELDS_BY_HEADER[header]
+        seen: dict[tuple[str, ...], list[Artifact]] = defaultdict(list)
+        for artifact in artifacts:
+            items = items_of(spec, parsed(artifact.metadata).values(header))
+            seen[tuple(sorted(spec.key(i) for i in items))].append(artifact)
+        if len(seen) > 1:
+            (first, holders), *others = seen.items()
+            for value, group in others:
+                findings.append(Finding(
+                    field=spec.name, rule="import-names", severity=Severity.ERROR,
+                    message=f"`{spec.name}` differs between files of the release; PEP 794 "
+                    "requires the same value in every sdist and wheel.",
+                    hint="Declare the import names statically (`project.import-names`).",
+                    left=Side(holders[0].label, first, first),
+                    right=Side(group[0].label, value, value)))
+    for artifact in artifacts:
+        meta = parsed(artifact.metadata)
+        names = {i.partition(";")[0].strip() for i in meta.values("import-name")}
+        both = sorted(names & {i.partition(";")[0].strip() for i in meta.values("import-namespace")})
+        if both:
+            findings.append(_single(artifact, "Import-Name", f"{', '.join(both)} is listed as "
+                                    "both Import-Name and Import-Namespace.", "List each name "
+                                    "in one of the two fields.", "import-names", both[0]))
+    return findings
+
+
+def _variation(reference: Artifact, other: Artifact, severity: Severity,
+               rule: str) -> list[Finding]:
+    found = compare_identical(reference, other, rule=rule)
+    return [
+        Finding(field=f.field, rule=f.rule, severity=severity if f.rule == rule else f.severity,
+                message=f.message, hint=f.hint, left=f.left, right=f.right, added=f.added,
+                removed=f.removed)
+        for f in found
+    ]
+
+
+def _check_one(artifacts: list[Artifact], projects: Sequence[StaticProject]) -> list[Finding]:
+    findings: list[Finding] = []
+    # A sidecar and the file it describes: compare, and let the file stand for both.
+    by_filename = {a.label: a for a in artifacts if a.kind is not Kind.SIDECAR}
+    standing = []
+    for artifact in artifacts:
+        target = by_filename.get(artifact.distribution_filename or "")
+        if artifact.kind is Kind.SIDECAR and target is not None:
+            findings.extend(compare_identical(artifact, target, rule="sidecar",
+                                              byte_rule="sidecar-bytes"))
+        else:
+            standing.append(artifact)
+    for artifact in standing:
+        findings.extend(_filename_findings(artifact))
+        problems = parsed(artifact.metadata).problems
+        findings.extend(
+            Finding(field="(file)", rule="invalid-metadata", severity=Severity.WARNING,
+                    message=f"{problem}.", hint="Fix the backend or upgrade it.",
+                    left=Side(artifact.label, None, None))
+            for problem in problems)
+    sdists = [a for a in standing if a.role is Role.SDIST]
+    wheels = [a for a in standing if a.role is Role.WHEEL]
+    for sdist in sdists:
+        for wheel in wheels:
+            findings.extend(compare_sdist_wheel(sdist, wheel))
+        for other in sdists[sdists.index(sdist) + 1:]:
+            findings.extend(_variation(sdist, other, Severity.WARNING, "sdist-variation"))
+    for wheel in wheels[1:]:
+        findings.extend(_variation(wheels[0], wheel, Severity.INFO, "wheel-variation"))
+    findings.extend(_import_names(standing))
+    for project in projects:
+        for artifact in standing:
+            findings.extend(compare_pyproject(project, artifact))
+    return findings
+
+
+def check_releases(artifacts: Sequence[Artifact],
+                   projects: Sequence[StaticProject] = ()) -> list[Release]:
+    """Group files into releases and check each; pyproject tables join releases of their name."""
+    groups: dict[tuple[str, str], list[Artifact]] = defaultdict(list)
+    for artifact in artifacts:
+        groups[_identity(artifact)].append(artifact)
+    releases = []
+    for (name, version), members in sorted(groups.items()):
+        mine = [p for p in projects if canonicalize_name(p.name) == name
+                and (p.version is None or _version(p.version) == _version(version))]
+        releases.append(Release(
+            name=name, version=version, artifacts=tuple(members),
+            findings=tuple(_check_one(members, mine)),
+            projects=tuple(p.label for p in mine)))
+    return releases
