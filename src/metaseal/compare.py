@@ -95,6 +95,7 @@ def _norm(diff: FieldDiff, items: list[str]) -> RawValue:
 
 def _finding(diff: FieldDiff, rule: str, message: str, hint: str, left: str, right: str,
              severity: Severity | None = None) -> Finding:
+    listlike = diff.spec is None or diff.spec.listlike
     return Finding(
         field=diff.name,
         rule=rule,
@@ -103,8 +104,8 @@ def _finding(diff: FieldDiff, rule: str, message: str, hint: str, left: str, rig
         hint=hint,
         left=Side(left, _raw(diff, diff.left), _norm(diff, diff.left)),
         right=Side(right, _raw(diff, diff.right), _norm(diff, diff.right)),
-        added=diff.delta.added,
-        removed=diff.delta.removed,
+        added=diff.delta.added if listlike else (),
+        removed=diff.delta.removed if listlike else (),
     )
 
 
@@ -123,7 +124,7 @@ def _version_of(text: str | None) -> Version | None:
 
 def _pyproject_hint(spec: FieldSpec | None) -> str:
     if spec is None or not spec.pyproject:
-        return f"the backend's option that produces it (the sdist must then say `Dynamic: {{}}`)"
+        return "the backend's option that produces it (the sdist must then say `Dynamic: {}`)"
     keys = " / ".join(f'"{key}"' for key in spec.pyproject)
     return f"{keys} in `project.dynamic` (the sdist then says `Dynamic: {{}}`)"
 
@@ -260,6 +261,6 @@ def compare_identical(left: Artifact, right: Artifact, *, rule: str = "prepared-
 
 def compare_pyproject(project: StaticProject, artifact: Artifact) -> list[Finding]:
     """PEP 621 / PEP 808: what the static ``[project]`` table promises about a built file."""
-    from metaseal.pyproject import check_against_project  # noqa: PLC0415 - keeps engine import small
+    from metaseal.pyproject import check_against_project
 
     return check_against_project(project, artifact.label, parsed(artifact.metadata))

@@ -8,6 +8,7 @@ normalized spelling under which two files agree. Equal keys with different text 
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 import email.utils
 import re
@@ -47,10 +48,8 @@ def _version(value: str) -> str:
 def _specifier(spec: Specifier) -> str:
     text = spec.version
     if spec.operator in ("==", "!=", "<", ">", "<=", ">=") and not text.endswith(".*"):
-        try:
+        with contextlib.suppress(InvalidVersion):
             text = canonicalize_version(Version(text))
-        except InvalidVersion:
-            pass
     return f"{spec.operator}{text}"
 
 
@@ -77,7 +76,7 @@ def requirement_key(value: str, *, marker: bool = True) -> str:
     req = _parse_requirement(value)
     if req is None:
         return _collapse(value)
-    text = canonicalize_name(req.name)
+    text: str = canonicalize_name(req.name)
     if req.extras:
         text += "[" + ",".join(sorted(canonicalize_name(e) for e in req.extras)) + "]"
     if req.url:

@@ -17,11 +17,13 @@ is not parsed back by it.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-from packaging.markers import Marker
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
+
+if TYPE_CHECKING:
+    from packaging.markers import Marker
 
 __all__ = [
     "canonical_marker",

@@ -78,10 +78,10 @@ def parse_metadata(data: bytes) -> ParsedMetadata:
     message = email.parser.Parser(policy=email.policy.compat32).parsestr(text)
     headers: dict[str, list[str]] = {}
     for name, value in message.items():
-        key = name.lower()
-        if isinstance(value, str) and is_placeholder(key, value):
+        key, text_value = name.lower(), str(value)
+        if is_placeholder(key, text_value):
             continue  # quirk "unknown-placeholder": distutils wrote UNKNOWN for absent fields
-        headers.setdefault(key, []).append(str(value))
+        headers.setdefault(key, []).append(text_value)
     payload = message.get_payload()
     body = payload if isinstance(payload, str) and payload.strip() else None
     return ParsedMetadata(

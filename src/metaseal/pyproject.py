@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -24,6 +23,7 @@ from metaseal.rules import RULES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
 __all__ = ["StaticProject", "check_against_project", "read_static_project"]
 
@@ -63,8 +63,8 @@ class StaticProject:
 
 
 def read_static_project(path: Path) -> StaticProject:
-    """Read ``[project]`` from a pyproject.toml; raise :class:`ArtifactError` when it is unusable."""
-    from pyproject_metadata import ConfigurationError, StandardMetadata  # noqa: PLC0415
+    """Read ``[project]`` from a pyproject.toml; raise :class:`ArtifactError` if unusable."""
+    from pyproject_metadata import ConfigurationError, StandardMetadata
 
     label = str(path)
     try:

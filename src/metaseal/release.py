@@ -119,8 +119,9 @@ def _import_names(artifacts: Sequence[Artifact]) -> list[Finding]:
                     right=Side(group[0].label, value, value)))
     for artifact in artifacts:
         meta = parsed(artifact.metadata)
-        names = {i.partition(";")[0].strip() for i in meta.values("import-name")}
-        both = sorted(names & {i.partition(";")[0].strip() for i in meta.values("import-namespace")})
+        names, spaces = ({i.partition(";")[0].strip() for i in meta.values(header)}
+                         for header in ("import-name", "import-namespace"))
+        both = sorted(names & spaces)
         if both:
             findings.append(_single(artifact, "Import-Name", f"{', '.join(both)} is listed as "
                                     "both Import-Name and Import-Namespace.", "List each name "
