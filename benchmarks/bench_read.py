@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import functools
 import hashlib
 import importlib
+import io
 import os
 import platform
 import statistics
@@ -126,6 +128,18 @@ def _human(size: float) -> str:
     return f"{size:.2f} GB"
 
 
+def _check(*paths: Path) -> None:
+    """The whole `metaseal check --format json`: read, group, every rule, render."""
+    from metaseal.cli import main as cli_main
+    from metaseal.compare import parsed
+
+    parsed.cache_clear()  # every run parses from scratch
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = cli_main(["check", "--format", "json", *map(str, paths)])
+    if code != 0:
+        raise SystemExit(f"metaseal check exited {code} on the benchmark files")
+
+
 def bench_many(directory: Path, count: int, runs: int) -> None:
     for index in range(count):
         name = f"pkg{index:04d}"
@@ -136,6 +150,7 @@ def bench_many(directory: Path, count: int, runs: int) -> None:
     rows: list[tuple[str, float]] = [
         ("metaseal discover()", _median(lambda: _discover(directory, count), runs)),
         ("floor: zipfile open + read METADATA", _median(lambda: _floor(directory), runs)),
+        ("metaseal check (read, rules, JSON report)", _median(lambda: _check(directory), runs)),
     ]
     try:
         pkginfo = importlib.import_module("pkginfo")
@@ -164,6 +179,7 @@ def bench_payload(directory: Path, payload: int, runs: int) -> None:
             (path, _size(path), _median(functools.partial(read_source, str(path)), runs))
             for path in (small, big)
         ]
+        checks = [_median(functools.partial(_check, path), runs) for path in (small, big)]
     finally:
         big.unlink()
     print(
@@ -174,6 +190,8 @@ def bench_payload(directory: Path, payload: int, runs: int) -> None:
     for path, size, seconds in rows:
         print(f"    {path.name:<28} {seconds * 1e3:>8.3f}   {size}")
     print(f"    {'ratio big / small':<28} {rows[1][2] / rows[0][2]:>8.2f}   (goal: about 1)")
+    print(f"    metaseal check: {checks[0] * 1e3:.2f} ms (small) vs {checks[1] * 1e3:.2f} ms (big),"
+          f" ratio {checks[1] / checks[0]:.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ __all__ = [
 _NEVER_DYNAMIC = ("name", "version", "metadata-version")
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=4096)
 def parsed(data: bytes) -> ParsedMetadata:
     """Parse once per distinct file content."""
     return parse_metadata(data)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from metaseal.quirks import is_placeholder, tolerated_problem
@@ -29,8 +30,16 @@ class ParsedMetadata:
     headers: Mapping[str, tuple[str, ...]]
     #: The message body (the Description since Metadata 2.1), ``None`` when empty.
     body: str | None
-    #: Problems packaging finds when validating the file against its own Metadata-Version.
-    problems: tuple[str, ...]
+    #: The decoded file, kept for :attr:`problems`.
+    text: str = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def problems(self) -> tuple[str, ...]:
+        """Problems packaging finds validating the file against its own Metadata-Version.
+
+        Computed on first use: validation costs more than parsing and is needed once per file.
+        """
+        return _validate(self.text)
 
     def values(self, header: str) -> tuple[str, ...]:
         """Values of a header (case-insensitive); the body counts as ``Description``."""
@@ -87,7 +96,7 @@ def parse_metadata(data: bytes) -> ParsedMetadata:
     return ParsedMetadata(
         headers={key: tuple(values) for key, values in headers.items()},
         body=body,
-        problems=_validate(text),
+        text=text,
     )
 
 
