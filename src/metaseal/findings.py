@@ -51,8 +51,8 @@ class Finding:
     pseudo-field such as ``filename`` for identity checks. ``rule`` is a stable identifier from
     :data:`metaseal.rules.RULES`. ``left`` is the side that makes the promise (sdist, pyproject,
     prepared metadata, the wheel a sidecar stands for); ``right`` the side that must keep it.
-    ``added``/``removed`` list the normalized values only on the right / only on the left, for
-    multiple-use fields; they are empty for single-use fields.
+    ``added``/``removed`` list the values (as written) only on the right / only on the left,
+    for multiple-use and comma-list fields; they are empty for other single-use fields.
     """
 
     field: str

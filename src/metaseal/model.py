@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,12 @@ def _validate(text: str) -> tuple[str, ...]:
         for name, values in unparsed.items()
         if name in _KNOWN_HEADERS
     ]
+    version = raw.get("metadata_version", "")
+    if version not in ("1.0", "1.1", "1.2", "2.1", "2.2", ""):  # PEP 685, Metadata 2.3+
+        problems.extend(
+            f"Provides-Extra `{extra}` is not a normalized extra name, which Metadata {version} "
+            "requires (PEP 685)" for extra in raw.get("provides_extra", [])
+            if not _NORMALIZED_EXTRA.match(extra))
     try:
         Metadata.from_raw(raw, validate=True)
     except ExceptionGroup as group:
@@ -100,6 +107,7 @@ def parse_metadata(data: bytes) -> ParsedMetadata:
     )
 
 
+_NORMALIZED_EXTRA = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _KNOWN_HEADERS = frozenset({
     "metadata-version", "name", "version", "dynamic", "platform", "supported-platform",
     "summary", "description", "description-content-type", "keywords", "home-page",

@@ -206,3 +206,12 @@ def test_every_quirk_has_a_test() -> None:
 @pytest.mark.parametrize("quirk", QUIRKS, ids=lambda q: q.id)
 def test_quirk(quirk: object) -> None:
     QUIRK_TESTS[quirk.id]()  # type: ignore[attr-defined]
+
+
+def test_unnormalized_extra_is_invalid_from_2_3() -> None:
+    from metaseal.compare import parsed
+
+    assert parsed(meta("Provides-Extra: Test_X", version="2.2")).problems == ()
+    (problem,) = parsed(meta("Provides-Extra: Test_X", version="2.3")).problems
+    assert "Test_X" in problem
+    assert "PEP 685" in problem
