@@ -1,0 +1,1 @@
+"""Integration tests: real projects built by real backends, checked by the real CLI."""

@@ -1,0 +1,3 @@
+"""Metaseal_IT.Hatchling: a fixture project for metaseal's integration tests."""
+
+__version__ = "1.2.3"
