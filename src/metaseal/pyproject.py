@@ -7,8 +7,9 @@ are both written and dynamic: those promise "at least these entries, in this ord
 
 from __future__ import annotations
 
+import email.utils
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -174,6 +175,29 @@ def _judge(key: str, spec: FieldSpec, project: StaticProject, label: str,
                     severity=Severity.WARNING if quirk else None)
 
 
+def _people(meta: ParsedMetadata, field: str) -> tuple[list[str], list[str]]:
+    """Names and addresses of ``Author``/``Maintainer`` and ``*-email`` taken together.
+
+    `[project]` puts a person with name and e-mail into ``Author-email: Name <e>``; poetry-core
+    writes ``Author: Name`` plus ``Author-email: e``. Both name the same people.
+    """
+    names = [n.strip() for v in meta.values(field) for n in v.split(",") if n.strip()]
+    addresses = []
+    spec = FIELDS_BY_HEADER[f"{field.lower()}-email"]
+    for name, address in email.utils.getaddresses(
+            [" ".join(v.split()) for v in meta.values(spec.header)]):
+        if name:
+            names.append(" ".join(name.split()))
+        if address:
+            addresses.append(address)
+    return sorted(names), sorted(addresses)
+
+
+def _same_people(key: str, project: StaticProject, meta: ParsedMetadata) -> bool:
+    field = "Author" if key == "authors" else "Maintainer"
+    return _people(project.metadata, field) == _people(meta, field)
+
+
 def check_against_project(project: StaticProject, label: str,
                           meta: ParsedMetadata) -> list[Finding]:
     """Findings for one built file's metadata against the static ``[project]`` table."""
@@ -183,9 +207,16 @@ def check_against_project(project: StaticProject, label: str,
             continue
         expected_view: Mapping[str, list[str]] = _view(key, project.metadata)
         actual_view = _view(key, meta)
-        for name, expected in expected_view.items():
-            spec = FIELDS_BY_HEADER[name.lower()]
-            found = _judge(key, spec, project, label, expected, actual_view[name])
-            if found is not None:
-                findings.append(found)
+        found = [
+            finding for name, expected in expected_view.items()
+            if (finding := _judge(key, FIELDS_BY_HEADER[name.lower()], project, label,
+                                  expected, actual_view[name])) is not None
+        ]
+        if key in ("authors", "maintainers") and key in project.written \
+                and key not in project.dynamic and _same_people(key, project, meta):
+            found = [replace(f, rule="cosmetic", severity=Severity.COSMETIC,
+                             message=f"`{f.field}` names the same people as `project.{key}`, "
+                             "split differently between the name and e-mail fields.",
+                             hint="Nothing to do.") for f in found]
+        findings.extend(found)
     return findings

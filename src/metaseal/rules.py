@@ -69,6 +69,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("import-names", _E, "PEP 794",
          "Import-Name and Import-Namespace must be the same in every file of a release, and "
          "no name may be in both."),
+    Rule("allow-dynamic", _E, "metaseal setting `allow-dynamic`",
+         "The sdist lists a field as Dynamic that `tool.metaseal.allow-dynamic` does not allow."),
     Rule("wheel-variation", _I, "core metadata spec (no rule binds wheel to wheel)",
          "Wheels of one release differ; lock-file tools that read one wheel will be wrong for "
          "the others."),

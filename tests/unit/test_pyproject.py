@@ -124,3 +124,19 @@ def test_bad_pyproject(tmp_path: Path, content: str, fragment: str) -> None:
     with pytest.raises(ArtifactError, match=re.escape(fragment)) as info:
         read_static_project(path)
     assert str(path) in str(info.value)
+
+
+def test_poetry_author_split_is_cosmetic(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "demo"\nversion = "1.0"\n'
+                    'authors = [{name = "Bench", email = "bench@example.org"}, {name = "Solo"}]\n',
+                    encoding="utf-8")
+    static = read_static_project(path)
+    head = ["Metadata-Version: 2.4", "Name: demo", "Version: 1.0"]
+    poetry = [*head, "Author: Bench, Solo", "Author-email: bench@example.org"]
+    found = compare_pyproject(static, built(poetry))
+    assert failing(found) == []
+    assert {f.rule for f in found} == {"cosmetic"}
+    dropped = [*head, "Author: Bench", "Author-email: bench@example.org"]  # the name-only author
+    assert failing(compare_pyproject(static, built(dropped))) == [
+        ("Author", "pyproject-static"), ("Author-email", "pyproject-static")]
