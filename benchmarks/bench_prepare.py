@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""How fast metaseal answers ``prepare_metadata_for_build_wheel``, called the way pip calls it.
+
+    python benchmarks/bench_prepare.py                # 21 rounds, every backend
+    python benchmarks/bench_prepare.py --rounds 41 --backends hatchling,uv-build
+    python benchmarks/bench_prepare.py --build-rounds 5   # also time python -m build
+
+Setup (kept in ``benchmarks/.work/``, rebuilt with ``--fresh``): a venv made with uv holding
+every inner backend, pyproject-hooks, build, and metaseal installed from this checkout. For each
+backend a small static project (``build-backend = "metaseal"``, ``[tool.metaseal] backend =
+<inner>``) is packed into a sealed sdist *through metaseal*, then unpacked.
+
+Measured in that unpacked sdist, as pip does it (``pyproject_hooks``, one fresh subprocess per
+hook call, no build isolation, backends preinstalled), round-robin so drift hits all equally:
+
+- ``inner``: the inner backend's own ``prepare_metadata_for_build_wheel``;
+- ``metaseal``: ``build-backend = "metaseal"`` (its PKG-INFO fast path);
+- ``floor``: a standard-library-only backend whose hook copies PKG-INFO (the least any
+  backend can do through pyproject-hooks).
+
+The report gives medians and the ratios metaseal/inner and metaseal/floor from the same run.
+With ``--build-rounds N``, ``python -m build --no-isolation`` (sdist, then the wheel from it)
+is also timed through metaseal and through the bare backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / ".work"
+VENV = WORK / "venv"
+PYTHON = VENV / "bin" / "python"
+
+#: name: (requirement, PEP 517 backend, module layout)
+BACKENDS: dict[str, tuple[str, str, str]] = {
+    "setuptools": ("setuptools", "setuptools.build_meta", "src"),
+    "hatchling": ("hatchling", "hatchling.build", "src"),
+    "flit-core": ("flit-core", "flit_core.buildapi", "flat"),
+    "pdm-backend": ("pdm-backend", "pdm.backend", "src"),
+    "poetry-core": ("poetry-core", "poetry.core.masonry.api", "src"),
+    "uv-build": ("uv-build", "uv_build", "src"),
+}
+TOOLS = ("pyproject-hooks", "build")
+
+PYPROJECT = """\
+[build-system]
+requires = ["metaseal", "{requirement}"]
+build-backend = "metaseal"
+
+[project]
+name = "bench-{slug}"
+version = "1.2.3"
+description = "A benchmark project."
+readme = "README.md"
+requires-python = ">=3.9"
+license = "MIT"
+authors = [{{ name = "Bench" }}]
+classifiers = ["Programming Language :: Python :: 3"]
+dependencies = ["attrs>=22", "tomli>=1.1; python_version < '3.11'"]
+
+[project.optional-dependencies]
+test = ["pytest>=8"]
+
+[project.urls]
+Source = "https://example.org/bench"
+
+[tool.metaseal]
+backend = "{backend}"
+{extra}"""
+
+FLOOR = '''\
+"""The floor: a stdlib-only backend whose prepare hook copies PKG-INFO."""
+import os
+import shutil
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    with open("PKG-INFO", encoding="utf-8") as file:
+        headers = dict(line.split(": ", 1) for line in file.read().split("\\n\\n")[0].splitlines()
+                       if ": " in line and not line[0].isspace())
+    name = headers["Name"].replace("-", "_").replace(".", "_").lower()
+    dist_info = os.path.join(metadata_directory, f"{name}-{headers['Version']}.dist-info")
+    os.makedirs(dist_info)
+    shutil.copyfile("PKG-INFO", os.path.join(dist_info, "METADATA"))
+    return os.path.basename(dist_info)
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    raise NotImplementedError("the floor only prepares metadata")
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    raise NotImplementedError("the floor only prepares metadata")
+'''
+
+
+def run(command: list[str], **kwargs: object) -> None:
+    subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("METASEAL_", "PIP_"))}
+    env.pop("PYTHONPATH", None)
+    env.pop("VIRTUAL_ENV", None)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    # As in an activated venv: some backends (uv-build) run an executable found on PATH.
+    env["PATH"] = os.pathsep.join([str(PYTHON.parent), env.get("PATH", "")])
+    return env
+
+
+def setup(python: str, names: list[str], fresh: bool) -> None:
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if fresh or not PYTHON.exists():
+        shutil.rmtree(VENV, ignore_errors=True)
+        run([uv, "venv", "--quiet", "--python", python, str(VENV)], env=environment())
+        wanted = [BACKENDS[n][0] for n in BACKENDS]
+        run(
+            [uv, "pip", "install", "--quiet", "--python", str(PYTHON), *wanted, *TOOLS],
+            env=environment(),
+        )
+    # Always reinstall metaseal from this checkout so the numbers describe the working tree.
+    run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--reinstall-package",
+            "metaseal",
+            "--python",
+            str(PYTHON),
+            str(ROOT),
+        ],
+        env=environment(),
+    )
+    floor = WORK / "floor"
+    floor.mkdir(parents=True, exist_ok=True)
+    (floor / "bench_floor.py").write_text(FLOOR, encoding="utf-8")
+    for name in names:
+        make_project(name)
+
+
+def make_project(name: str) -> Path:
+    requirement, backend, layout = BACKENDS[name]
+    slug = name.replace("-", "")
+    project = WORK / "projects" / name
+    shutil.rmtree(project, ignore_errors=True)
+    package = project / ("src" if layout == "src" else "") / f"bench_{slug}"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('"""A benchmark package."""\n', encoding="utf-8")
+    (project / "README.md").write_text("# bench\n\nA benchmark project.\n", encoding="utf-8")
+    (project / "LICENSE").write_text("MIT License\n", encoding="utf-8")
+    extra = ""
+    if name == "poetry-core":
+        extra = f'\n[tool.poetry]\npackages = [{{ include = "bench_{slug}", from = "src" }}]\n'
+    text = PYPROJECT.format(requirement=requirement, slug=slug, backend=backend, extra=extra)
+    (project / "pyproject.toml").write_text(text, encoding="utf-8")
+    return project
+
+
+def hook(source: Path, backend: str, metadata_directory: str, *, floor: bool = False) -> float:
+    """One prepare_metadata_for_build_wheel call through pyproject-hooks, in seconds."""
+    script = (
+        "import sys\nfrom pyproject_hooks import BuildBackendHookCaller as Caller\n"
+        "from pyproject_hooks import quiet_subprocess_runner as quiet\n"
+        "caller = Caller(sys.argv[1], sys.argv[2], runner=quiet)\n"
+        "import time\nt = time.perf_counter()\n"
+        "caller.prepare_metadata_for_build_wheel(sys.argv[3])\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    env = environment()
+    if floor:
+        env["PYTHONPATH"] = str(WORK / "floor")
+    done = subprocess.run(
+        [str(PYTHON), "-c", script, str(source), backend, metadata_directory],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"{backend} prepare failed in {source}:\n{done.stderr}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def sealed_sdist(name: str) -> Path:
+    """Build the project's sdist through metaseal and unpack it; return the unpacked tree."""
+    project = WORK / "projects" / name
+    dist = WORK / "dist" / name
+    shutil.rmtree(dist, ignore_errors=True)
+    script = (
+        "import sys\nfrom pyproject_hooks import BuildBackendHookCaller\n"
+        "c = BuildBackendHookCaller(sys.argv[1], 'metaseal')\n"
+        "print(c.build_sdist(sys.argv[2]))\n"
+    )
+    dist.mkdir(parents=True)
+    done = subprocess.run(
+        [str(PYTHON), "-c", script, str(project), str(dist)],
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"metaseal could not build the {name} sdist:\n{done.stderr}")
+    sdist = dist / done.stdout.strip().splitlines()[-1]
+    target = WORK / "unpacked" / name
+    shutil.rmtree(target, ignore_errors=True)
+    with tarfile.open(sdist) as tar:
+        top = tar.getnames()[0].split("/")[0]
+        tar.extractall(target, filter="data")
+    return target / top
+
+
+def seal_state(tree: Path) -> str:
+    header = (tree / "PKG-INFO").read_text(encoding="utf-8").split("\n\n")[0].splitlines()
+    version = next(line.split(": ", 1)[1] for line in header if line.startswith("Metadata-Version"))
+    dynamic = [line.split(": ", 1)[1] for line in header if line.lower().startswith("dynamic:")]
+    return f"Metadata {version}" + (f", Dynamic: {', '.join(dynamic)}" if dynamic else ", sealed")
+
+
+def time_build(project: Path, backend: str) -> float:
+    """One ``python -m build --no-isolation`` (sdist, then wheel from it), in seconds."""
+    text = (project / "pyproject.toml").read_text(encoding="utf-8")
+    bare = project.parent / f"{project.name}-bare"
+    if backend != "metaseal" and not bare.exists():
+        shutil.copytree(project, bare)
+        (bare / "pyproject.toml").write_text(
+            text.replace('build-backend = "metaseal"', f'build-backend = "{backend}"'), "utf-8"
+        )
+    source = bare if backend != "metaseal" else project
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                str(PYTHON),
+                "-m",
+                "build",
+                "--no-isolation",
+                "--skip-dependency-check",
+                "--outdir",
+                out,
+                str(source),
+            ],
+            env=environment(),
+            check=True,
+            capture_output=True,
+        )
+        return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--build-rounds", type=int, default=0)
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--python", default=sys.executable, help="interpreter for the venv")
+    parser.add_argument("--fresh", action="store_true", help="recreate the venv")
+    args = parser.parse_args()
+    names = [n for n in args.backends.split(",") if n]
+    unknown = sorted(set(names) - set(BACKENDS))
+    if unknown:
+        parser.error(f"unknown backend(s) {unknown}; known: {', '.join(BACKENDS)}")
+
+    setup(args.python, names, args.fresh)
+    trees = {name: sealed_sdist(name) for name in names}
+    version = subprocess.run(
+        [str(PYTHON), "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"Python {version}; {args.rounds} rounds after 2 warm-up rounds; times in ms\n")
+    rows = []
+    for name in names:
+        tree, inner = trees[name], BACKENDS[name][1]
+        backends = {"inner": inner, "metaseal": "metaseal", "floor": "bench_floor"}
+        samples: dict[str, list[float]] = {kind: [] for kind in backends}
+        for index in range(args.rounds + 2):
+            for kind, backend in backends.items():
+                with tempfile.TemporaryDirectory() as meta:
+                    took = hook(tree, backend, meta, floor=kind == "floor")
+                if index >= 2:  # the first two rounds warm the caches
+                    samples[kind].append(took * 1000)
+        med = {kind: statistics.median(values) for kind, values in samples.items()}
+        rows.append((name, seal_state(tree), med))
+    head = f"{'backend':<12} {'sdist PKG-INFO':<34} {'inner':>7} {'metaseal':>9} {'floor':>7}"
+    print(head + f" {'ms/inner':>9} {'ms/floor':>9}")
+    for name, state, med in rows:
+        print(
+            f"{name:<12} {state:<34} {med['inner']:7.1f} {med['metaseal']:9.1f} "
+            f"{med['floor']:7.1f} {med['metaseal'] / med['inner']:9.2f} "
+            f"{med['metaseal'] / med['floor']:9.2f}"
+        )
+
+    if args.build_rounds:
+        print(f"\npython -m build --no-isolation (sdist + wheel), median of {args.build_rounds}, s")
+        print(f"{'backend':<12} {'bare':>7} {'metaseal':>9} {'overhead':>9}")
+        for name in names:
+            project, inner = WORK / "projects" / name, BACKENDS[name][1]
+            bare_t, seal_t = [], []
+            for _ in range(args.build_rounds):
+                bare_t.append(time_build(project, inner))
+                seal_t.append(time_build(project, "metaseal"))
+            b, s = statistics.median(bare_t), statistics.median(seal_t)
+            print(f"{name:<12} {b:7.2f} {s:9.2f} {100 * (s - b) / b:8.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

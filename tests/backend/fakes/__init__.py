@@ -1,0 +1,1 @@
+"""Fake inner build backends for the wrapper tests (copied whole into each test project)."""

@@ -1,0 +1,19 @@
+"""dynamic: the sdist declares Requires-Dist Dynamic and the wheel adds one (allowed drift)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _fakekit as kit
+
+
+def build_sdist(sdist_directory: str, config_settings: dict[str, Any] | None = None) -> str:
+    return kit.write_sdist(sdist_directory, kit.metadata(dynamic=("Requires-Dist",)))
+
+
+def build_wheel(
+    wheel_directory: str,
+    config_settings: dict[str, Any] | None = None,
+    metadata_directory: str | None = None,
+) -> str:
+    return kit.write_wheel(wheel_directory, kit.metadata(requires=(*kit.REQUIRES, "extra>=1")))

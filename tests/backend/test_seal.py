@@ -1,0 +1,140 @@
+"""What the seal rejects and what it lets through, through the real frontend protocol."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import TYPE_CHECKING
+
+import pytest
+from pyproject_hooks import BuildBackendWarning
+
+if TYPE_CHECKING:
+    from .conftest import MakeProject, Project
+
+DYNAMIC_DEPS = """\
+[project]
+name = "demo-pkg"
+version = "1.0"
+description = "A demo."
+dynamic = ["dependencies"]
+"""
+
+
+def _refused(project: Project, *fragments: str) -> str:
+    """build_wheel must fail, print ``fragments``, and leave the output directory empty."""
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        project.hooks().build_wheel(str(project.out()))
+    stderr = str(info.value.stderr)
+    for fragment in ("breaks the seal", "SealBroken", "To fix:", *fragments):
+        assert fragment in stderr
+    assert list(project.out().iterdir()) == []
+    return stderr
+
+
+def test_drift_requires_from_sdist_is_refused(make_project: MakeProject) -> None:
+    sdist_tree = make_project("fake_drift_requires").unpacked()
+    _refused(sdist_tree, "Requires-Dist", "surprise>=2", "PKG-INFO")
+
+
+def test_drift_requires_after_fast_path_prepare_is_refused(make_project: MakeProject) -> None:
+    sdist_tree = make_project("fake_drift_requires").unpacked()
+    hooks = sdist_tree.hooks()
+    meta = sdist_tree.out("meta")
+    dist_info = hooks.prepare_metadata_for_build_wheel(str(meta))
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        hooks.build_wheel(str(sdist_tree.out()), metadata_directory=str(meta / dist_info))
+    assert "surprise>=2" in str(info.value.stderr)
+    assert list(sdist_tree.out().iterdir()) == []
+
+
+def test_drift_requires_from_source_tree_is_refused(make_project: MakeProject) -> None:
+    _refused(make_project("fake_drift_requires"), "Requires-Dist", "surprise>=2")
+
+
+def test_drift_between_prepare_and_build_is_refused(make_project: MakeProject) -> None:
+    project = make_project("fake_drift_prepare", project=DYNAMIC_DEPS)
+    hooks = project.hooks()
+    meta = project.out("meta")
+    dist_info = hooks.prepare_metadata_for_build_wheel(str(meta))
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        hooks.build_wheel(str(project.out()), metadata_directory=str(meta / dist_info))
+    stderr = str(info.value.stderr)
+    assert "prepared-metadata" in stderr
+    assert "attrs>=20" in stderr
+    assert "attrs>=21" in stderr
+    assert list(project.out().iterdir()) == []
+    # Without prepare, the same build passes: the dependencies are dynamic.
+    assert project.hooks().build_wheel(str(project.out())) == "demo_pkg-1.0-py3-none-any.whl"
+
+
+def test_metadata_rewritten_after_build_is_refused(make_project: MakeProject) -> None:
+    sdist_tree = make_project("fake_rewrites").unpacked()
+    _refused(sdist_tree, "Summary", "Rewritten later.")
+
+
+def test_declared_dynamic_drift_passes(make_project: MakeProject) -> None:
+    sdist_tree = make_project("fake_dynamic", project=DYNAMIC_DEPS).unpacked()
+    name = sdist_tree.hooks().build_wheel(str(sdist_tree.out()))
+    assert (sdist_tree.out() / name).is_file()
+
+
+@pytest.mark.parametrize("allowed", ['["requires-dist"]', '["Requires-Dist", "License-File"]'])
+def test_allow_dynamic_accepts_listed_fields(make_project: MakeProject, allowed: str) -> None:
+    project = make_project("fake_dynamic", project=DYNAMIC_DEPS, tool=f"allow-dynamic = {allowed}")
+    assert project.build_sdist().is_file()
+
+
+def test_allow_dynamic_empty_refuses_any_dynamic_sdist(make_project: MakeProject) -> None:
+    project = make_project("fake_dynamic", project=DYNAMIC_DEPS, tool="allow-dynamic = []")
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        project.build_sdist()
+    stderr = str(info.value.stderr)
+    assert "allow-dynamic" in stderr
+    assert "requires-dist" in stderr
+    assert list(project.out("dist").iterdir()) == []
+
+
+def test_unsealable_sdist_warns_naming_the_backend(make_project: MakeProject) -> None:
+    project = make_project("fake_unsealed")
+    with pytest.warns(BuildBackendWarning, match=r"Metadata-Version 2\.1, below 2\.2"):
+        sdist = project.build_sdist()
+    assert sdist.is_file()
+    assert "`fakes.fake_unsealed`, in-tree" in project.runner.stderr
+
+
+def test_installed_backends_are_named_with_their_version() -> None:
+    from importlib.metadata import version
+
+    from metaseal._proxy import _describe_backend
+    from metaseal.config import Settings
+
+    described = _describe_backend(Settings(backend="packaging.version:Version"))
+    assert described == f"`packaging.version:Version`, packaging {version('packaging')}"
+
+
+def test_warn_mode_publishes_and_reports(make_project: MakeProject) -> None:
+    sdist_tree = make_project("fake_drift_requires", tool='mode = "warn"').unpacked()
+    with pytest.warns(BuildBackendWarning, match="breaks the seal"):
+        name = sdist_tree.hooks().build_wheel(str(sdist_tree.out()))
+    assert (sdist_tree.out() / name).is_file()
+    assert "surprise>=2" in sdist_tree.runner.stderr
+    assert '`tool.metaseal.mode` is "warn"' in sdist_tree.runner.stderr
+
+
+def test_escape_hatch_publishes_with_a_loud_warning(make_project: MakeProject) -> None:
+    sdist_tree = make_project("fake_drift_requires").unpacked(
+        env={"METASEAL_ALLOW_BROKEN_SEAL": "1"}
+    )
+    with pytest.warns(BuildBackendWarning, match="METASEAL_ALLOW_BROKEN_SEAL=1 is set"):
+        name = sdist_tree.hooks().build_wheel(str(sdist_tree.out()))
+    assert (sdist_tree.out() / name).is_file()
+    assert "surprise>=2" in sdist_tree.runner.stderr
+
+
+def test_warnings_pass_unless_strict(make_project: MakeProject) -> None:
+    lenient = make_project("fake_mv_drift").unpacked()
+    with pytest.warns(BuildBackendWarning, match="keeps the seal, with warnings"):
+        lenient.hooks().build_wheel(str(lenient.out()))
+    assert "Metadata-Version" in lenient.runner.stderr
+    strict = make_project("fake_mv_drift", tool="strict = true").unpacked()
+    _refused(strict, "Metadata-Version")
