@@ -190,8 +190,10 @@ def bench_payload(directory: Path, payload: int, runs: int) -> None:
     for path, size, seconds in rows:
         print(f"    {path.name:<28} {seconds * 1e3:>8.3f}   {size}")
     print(f"    {'ratio big / small':<28} {rows[1][2] / rows[0][2]:>8.2f}   (goal: about 1)")
-    print(f"    metaseal check: {checks[0] * 1e3:.2f} ms (small) vs {checks[1] * 1e3:.2f} ms (big),"
-          f" ratio {checks[1] / checks[0]:.2f}")
+    print(
+        f"    metaseal check: {checks[0] * 1e3:.2f} ms (small) vs {checks[1] * 1e3:.2f} ms (big),"
+        f" ratio {checks[1] / checks[0]:.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,17 +12,19 @@ __all__ = ["__version__"]
 
 # ``build-backend = "metaseal"``: the PEP 517/660 hooks are attributes of this package, resolved
 # lazily (PEP 562) from metaseal.backend, which decides which optional hooks exist.
-_HOOKS = frozenset({
-    "build_editable",
-    "build_sdist",
-    "build_wheel",
-    "get_requires_for_build_editable",
-    "get_requires_for_build_sdist",
-    "get_requires_for_build_wheel",
-    "prepare_metadata_for_build_editable",
-    "prepare_metadata_for_build_wheel",
-    "UnsupportedOperation",
-})
+_HOOKS = frozenset(
+    {
+        "build_editable",
+        "build_sdist",
+        "build_wheel",
+        "get_requires_for_build_editable",
+        "get_requires_for_build_sdist",
+        "get_requires_for_build_wheel",
+        "prepare_metadata_for_build_editable",
+        "prepare_metadata_for_build_wheel",
+        "UnsupportedOperation",
+    }
+)
 
 
 def __getattr__(name: str) -> object:

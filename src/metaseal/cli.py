@@ -42,27 +42,37 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--format", choices=("text", "json"), default="text",
-                         help="output format (default: text)")
+        sub.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="output format (default: text)",
+        )
         sub.add_argument("--strict", action="store_true", help="warnings fail too")
-        sub.add_argument("--cosmetic", action="store_true",
-                         help="also show cosmetic differences (text output)")
-        sub.add_argument("--python", metavar="PATH",
-                         help="interpreter whose environment `installed:NAME` reads")
+        sub.add_argument(
+            "--cosmetic", action="store_true", help="also show cosmetic differences (text output)"
+        )
+        sub.add_argument(
+            "--python", metavar="PATH", help="interpreter whose environment `installed:NAME` reads"
+        )
 
     check = commands.add_parser(
-        "check", help="check sets of files: sdists, wheels, .metadata sidecars",
+        "check",
+        help="check sets of files: sdists, wheels, .metadata sidecars",
         description="Check every release found in the given files and directories "
-                    "(directories are searched recursively for sdists, wheels and .metadata "
-                    "sidecars). Also accepts bare METADATA/PKG-INFO files, .dist-info "
-                    "directories, installed:NAME and a pyproject.toml to check against.")
+        "(directories are searched recursively for sdists, wheels and .metadata "
+        "sidecars). Also accepts bare METADATA/PKG-INFO files, .dist-info "
+        "directories, installed:NAME and a pyproject.toml to check against.",
+    )
     common(check)
     check.add_argument("sources", nargs="+", metavar="SOURCE")
     diff = commands.add_parser(
-        "diff", help="explain every difference between two metadata sources",
+        "diff",
+        help="explain every difference between two metadata sources",
         description="Compare two sources under the rule that binds them: sdist -> wheel "
-                    "(PEP 643/808), pyproject.toml -> file (PEP 621/808), sidecar -> its "
-                    "distribution (PEP 658); any other pair must mean the same.")
+        "(PEP 643/808), pyproject.toml -> file (PEP 621/808), sidecar -> its "
+        "distribution (PEP 658); any other pair must mean the same.",
+    )
     common(diff)
     diff.add_argument("left", metavar="A")
     diff.add_argument("right", metavar="B")
@@ -101,9 +111,15 @@ def _check(args: argparse.Namespace) -> int:
     errors.extend(found_errors)
     releases = check_releases(artifacts, projects)
     matched = {label for release in releases for label in release.projects}
-    errors.extend(ArtifactError(p.label, f"describes project `{p.name}`, but no file of that "
-                                "project (and version) was given; name its sdist or wheels too.")
-                  for p in projects if p.label not in matched)
+    errors.extend(
+        ArtifactError(
+            p.label,
+            f"describes project `{p.name}`, but no file of that "
+            "project (and version) was given; name its sdist or wheels too.",
+        )
+        for p in projects
+        if p.label not in matched
+    )
     worst = max((f.severity.rank for r in releases for f in r.findings), default=-1)
     code = 3 if errors else _code(worst, args.strict)
     if args.format == "json":
@@ -133,8 +149,10 @@ def _diff_findings(a: Artifact | StaticProject, b: Artifact | StaticProject) -> 
     from metaseal.compare import compare_identical, compare_pyproject, compare_sdist_wheel
 
     if not isinstance(a, Artifact) and not isinstance(b, Artifact):
-        raise UsageError("metaseal diff compares a pyproject.toml with a built file, not with "
-                         "another pyproject.toml; name an sdist, a wheel or a metadata file.")
+        raise UsageError(
+            "metaseal diff compares a pyproject.toml with a built file, not with "
+            "another pyproject.toml; name an sdist, a wheel or a metadata file."
+        )
     if not isinstance(a, Artifact):
         assert isinstance(b, Artifact)
         return compare_pyproject(a, b)
@@ -159,15 +177,20 @@ def _diff(args: argparse.Namespace) -> int:
     findings = _diff_findings(a, b)
     code = _code(max((f.severity.rank for f in findings), default=-1), args.strict)
     if args.format == "json":
-        document = {"schema_version": SCHEMA_VERSION, "exit_code": code,
-                    "left": args.left, "right": args.right,
-                    "findings": [finding_json(f) for f in findings]}
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "exit_code": code,
+            "left": args.left,
+            "right": args.right,
+            "findings": [finding_json(f) for f in findings],
+        }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         body = render_findings(findings, cosmetic=args.cosmetic)
         meaningful = [f for f in findings if f.severity.value != "cosmetic"]
-        head = (f"{args.left} and {args.right}: "
-                + (f"{len(meaningful)} difference(s)" if meaningful else "same meaning"))
+        head = f"{args.left} and {args.right}: " + (
+            f"{len(meaningful)} difference(s)" if meaningful else "same meaning"
+        )
         sys.stdout.write(head + "\n" + (f"\n{body}\n" if body else ""))
     return code
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from packaging.version import InvalidVersion, Version
 
@@ -93,8 +93,15 @@ def _norm(diff: FieldDiff, items: list[str]) -> RawValue:
     return tuple(keys)
 
 
-def _finding(diff: FieldDiff, rule: str, message: str, hint: str, left: str, right: str,
-             severity: Severity | None = None) -> Finding:
+def _finding(
+    diff: FieldDiff,
+    rule: str,
+    message: str,
+    hint: str,
+    left: str,
+    right: str,
+    severity: Severity | None = None,
+) -> Finding:
     listlike = diff.spec is None or diff.spec.listlike
     return Finding(
         field=diff.name,
@@ -109,10 +116,13 @@ def _finding(diff: FieldDiff, rule: str, message: str, hint: str, left: str, rig
     )
 
 
-def _cosmetic(diff: FieldDiff, left: str, right: str) -> Finding:
+def _cosmetic_verdict(diff: FieldDiff) -> tuple[str, str, str]:
     what = "order" if sorted(diff.left) == sorted(diff.right) else "spelling"
-    return _finding(diff, "cosmetic", f"`{diff.name}` differs only in {what}; the meaning is "
-                    "the same.", "Nothing to do.", left, right)
+    return (
+        "cosmetic",
+        f"`{diff.name}` differs only in {what}; the meaning is the same.",
+        "Nothing to do.",
+    )
 
 
 def _version_of(text: str | None) -> Version | None:
@@ -140,16 +150,119 @@ def _describe_change(diff: FieldDiff, left_kind: str, right_kind: str) -> str:
         parts.append(f"adds {len(diff.delta.added)} value(s)")
     if diff.delta.removed:
         parts.append(f"drops {len(diff.delta.removed)} value(s)")
-    change = " and ".join(parts) if diff.spec is not None and diff.spec.listlike and parts \
+    change = (
+        " and ".join(parts)
+        if diff.spec is not None and diff.spec.listlike and parts
         else "has a different value"
+    )
     return f"The {right_kind}'s `{name}` {change} compared with the {left_kind}"
 
 
-def _identity(diff: FieldDiff, left: str, right: str, what: str) -> Finding:
-    return _finding(diff, "static-field", f"`{diff.name}` differs between the {what}: it can "
-                    "never be Dynamic and must be the same in every file of a release.",
-                    "Rebuild both files from the same source; a `+local` version segment added "
-                    "at wheel time is a common cause.", left, right)
+_Verdict = Optional[tuple[str, str, str]]  # (rule, message, hint), or None: nothing to say
+
+
+def _sdist_verdict(diff: FieldDiff, s: ParsedMetadata, w: ParsedMetadata) -> _Verdict:
+    """The decision table of PEP 643 / PEP 808 for one differing field (spec-digest 1.4)."""
+    version = _version_of(s.metadata_version)
+    sealed = version is not None and version >= Version("2.2")
+    header, spec, delta = diff.header, diff.spec, diff.delta
+    dynamic = header in s.dynamic
+    if (
+        sealed
+        and version is not None
+        and version >= Version("2.6")
+        and dynamic
+        and spec is not None
+        and spec.multiple
+        and diff.left
+        and (delta.removed or not delta.left_kept_in_order)
+    ):
+        change = "drops or changes some." if delta.removed else "reorders them."
+        return (
+            "dynamic-append-only",
+            (
+                f"`{diff.name}` is Dynamic in a Metadata 2.6 sdist that also sets it, so the "
+                f"wheel may only add values; it {change}"
+            ),
+            "Keep every sdist value, unchanged and in order, and only append new ones.",
+        )
+    if delta.equal:
+        return _cosmetic_verdict(diff)
+    if header in ("name", "version"):
+        return (
+            "static-field",
+            (
+                f"`{diff.name}` differs between the sdist and the wheel: it "
+                "can never be Dynamic and must be the same in every file of a release."
+            ),
+            (
+                "Rebuild both files from the same source; a `+local` version segment added at "
+                "wheel time is a common cause."
+            ),
+        )
+    if header == "metadata-version":
+        return (
+            "metadata-version",
+            (
+                f"The sdist says Metadata-Version {s.metadata_version}, "
+                f"the wheel {w.metadata_version}."
+            ),
+            (
+                "Build the sdist and the wheel with the "
+                "same backend version (pin it in `build-system.requires`)."
+            ),
+        )
+    if header == "dynamic":
+        return (
+            "dynamic-in-wheel",
+            (
+                "The wheel lists other Dynamic fields than the sdist; in "
+                "a wheel, Dynamic is informational."
+            ),
+            "Nothing to do.",
+        )
+    change = _describe_change(diff, "sdist", "wheel")
+    if not sealed:
+        return (
+            "unsealed",
+            (
+                f"{change}; the sdist's Metadata-Version "
+                f"{s.metadata_version or '(missing)'} is below 2.2, so this is allowed."
+            ),
+            (
+                "Upgrade the backend so the sdist says Metadata-Version 2.2 or later and its "
+                "promises can be checked."
+            ),
+        )
+    if dynamic:
+        return None  # Dynamic: free, except the 2.6 append-only rule above
+    if spec is None:
+        return (
+            "extension-field",
+            (
+                f"The header `{header}` (not a core metadata field) "
+                "differs between the sdist and the wheel."
+            ),
+            "Write the same value in both, or drop it.",
+        )
+    if not diff.left and version is not None and Version(spec.added) > version:
+        return (
+            "newer-field",
+            (
+                f"The wheel has `{diff.name}`, a field introduced in Metadata "
+                f"{spec.added}, but the sdist was written as Metadata {s.metadata_version}."
+            ),
+            (
+                "The backend was probably upgraded between the sdist and the wheel build: pin "
+                "it in `build-system.requires`."
+            ),
+        )
+    return (
+        "static-field",
+        f"{change}, and the sdist does not list `{diff.name}` as Dynamic.",
+        "Make the build produce the sdist's value, or declare the field dynamic: "
+        + _pyproject_hint(spec).format(diff.name),
+    )
 
 
 def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
@@ -157,84 +270,50 @@ def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
     if sdist.metadata == wheel.metadata:
         return []
     s, w = parsed(sdist.metadata), parsed(wheel.metadata)
-    left, right = sdist.label, wheel.label
-    version = _version_of(s.metadata_version)
-    sealed = version is not None and version >= Version("2.2")
-    append_only = version is not None and version >= Version("2.6")
-    dynamic = s.dynamic
-    findings: list[Finding] = []
+    findings = []
     for diff in field_diffs(s, w):
-        header = diff.header
-        reordered_or_dropped = not (diff.delta.left_kept_in_order and not diff.delta.removed)
-        if sealed and append_only and header in dynamic and diff.spec is not None \
-                and diff.spec.multiple and diff.left and reordered_or_dropped:
-            findings.append(_finding(
-                diff, "dynamic-append-only", f"`{diff.name}` is Dynamic in a Metadata 2.6 "
-                "sdist that also sets it, so the wheel may only add values; it "
-                + ("drops or changes some." if diff.delta.removed else "reorders them."),
-                "Keep every sdist value, unchanged and in order, and only append new ones.",
-                left, right))
-        elif diff.delta.equal:
-            findings.append(_cosmetic(diff, left, right))
-        elif header in ("name", "version"):
-            findings.append(_identity(diff, left, right, "sdist and the wheel"))
-        elif header == "metadata-version":
-            findings.append(_finding(
-                diff, "metadata-version", f"The sdist says Metadata-Version {s.metadata_version}"
-                f", the wheel {w.metadata_version}.", "Build the sdist and the wheel with the "
-                "same backend version (pin it in `build-system.requires`).", left, right))
-        elif header == "dynamic":
-            findings.append(_finding(
-                diff, "dynamic-in-wheel", "The wheel lists other Dynamic fields than the sdist; "
-                "in a wheel, Dynamic is informational.", "Nothing to do.", left, right))
-        elif not sealed:
-            findings.append(_finding(
-                diff, "unsealed", f"{_describe_change(diff, 'sdist', 'wheel')}; the sdist's "
-                f"Metadata-Version {s.metadata_version or '(missing)'} is below 2.2, so this is "
-                "allowed.", "Upgrade the backend so the sdist says Metadata-Version 2.2 or later"
-                " and its promises can be checked.", left, right))
-        elif header in dynamic:
-            continue  # Dynamic: free, except the 2.6 append-only rule above
-        elif diff.spec is None:
-            findings.append(_finding(
-                diff, "extension-field", f"The header `{diff.header}` (not a core metadata "
-                "field) differs between the sdist and the wheel.", "Write the same value in "
-                "both, or drop it.", left, right))
-        elif not diff.left and version is not None and _version_of(diff.spec.added) is not None \
-                and Version(diff.spec.added) > version:
-            findings.append(_finding(
-                diff, "newer-field", f"The wheel has `{diff.name}`, a field introduced in "
-                f"Metadata {diff.spec.added}, but the sdist was written as Metadata "
-                f"{s.metadata_version}.", "The backend was probably upgraded between the sdist "
-                "and the wheel build: pin it in `build-system.requires`.", left, right))
-        else:
-            hint = "Make the build produce the sdist's value, or declare the field dynamic: " \
-                + _pyproject_hint(diff.spec).format(diff.name)
-            findings.append(_finding(
-                diff, "static-field", f"{_describe_change(diff, 'sdist', 'wheel')}, and the "
-                f"sdist does not list `{diff.name}` as Dynamic.", hint, left, right))
+        verdict = _sdist_verdict(diff, s, w)
+        if verdict is not None:
+            findings.append(_finding(diff, *verdict, sdist.label, wheel.label))
     findings.extend(_forbidden_dynamic(s, sdist.label))
-    if not sealed:
-        findings.append(Finding(
-            field="Metadata-Version", rule="unsealed", severity=Severity.INFO,
-            message=f"The sdist is Metadata-Version {s.metadata_version or '(missing)'}: below "
-            "2.2 it promises nothing about its wheels.", hint="Upgrade the build backend.",
-            left=Side(left, s.metadata_version, s.metadata_version)))
+    version = _version_of(s.metadata_version)
+    if version is None or version < Version("2.2"):
+        findings.append(
+            Finding(
+                field="Metadata-Version",
+                rule="unsealed",
+                severity=Severity.INFO,
+                message=f"The sdist is Metadata-Version {s.metadata_version or '(missing)'}: "
+                "below 2.2 it promises nothing about its wheels.",
+                hint="Upgrade the build backend.",
+                left=Side(sdist.label, s.metadata_version, s.metadata_version),
+            )
+        )
     return findings
 
 
 def _forbidden_dynamic(meta: ParsedMetadata, label: str) -> list[Finding]:
     bad = sorted(name for name in meta.dynamic if name in _NEVER_DYNAMIC)
-    return [Finding(
-        field="Dynamic", rule="dynamic-forbidden", severity=Severity.ERROR,
-        message=f"`{label}` lists `{name}` as Dynamic, which the spec forbids.",
-        hint="Fix the build backend configuration; the field must be static.",
-        left=Side(label, meta.values("dynamic"), tuple(sorted(meta.dynamic))))
-        for name in bad]
+    return [
+        Finding(
+            field="Dynamic",
+            rule="dynamic-forbidden",
+            severity=Severity.ERROR,
+            message=f"`{label}` lists `{name}` as Dynamic, which the spec forbids.",
+            hint="Fix the build backend configuration; the field must be static.",
+            left=Side(label, meta.values("dynamic"), tuple(sorted(meta.dynamic))),
+        )
+        for name in bad
+    ]
 
 
-def compare_identical(left: Artifact, right: Artifact, *, rule: str = "prepared-metadata",
-                      byte_rule: str | None = None) -> list[Finding]:
+def compare_identical(
+    left: Artifact,
+    right: Artifact,
+    *,
+    rule: str = "prepared-metadata",
+    byte_rule: str | None = None,
+) -> list[Finding]:
     """Two sources that must mean exactly the same (prepared metadata vs wheel, sidecars).
 
     With ``byte_rule`` (PEP 658 sidecars), a difference in bytes alone is also reported.
@@ -245,17 +324,30 @@ def compare_identical(left: Artifact, right: Artifact, *, rule: str = "prepared-
     findings: list[Finding] = []
     for diff in field_diffs(a, b):
         if diff.delta.equal:
-            findings.append(_cosmetic(diff, left.label, right.label))
+            findings.append(_finding(diff, *_cosmetic_verdict(diff), left.label, right.label))
         else:
-            findings.append(_finding(
-                diff, rule, f"{_describe_change(diff, left.label, right.label)}.",
-                "The two must be identical: " + RULES[rule].summary, left.label, right.label))
+            findings.append(
+                _finding(
+                    diff,
+                    rule,
+                    f"{_describe_change(diff, left.label, right.label)}.",
+                    "The two must be identical: " + RULES[rule].summary,
+                    left.label,
+                    right.label,
+                )
+            )
     if byte_rule is not None:
-        findings.append(Finding(
-            field="(file)", rule=byte_rule, severity=RULES[byte_rule].severity,
-            message=f"`{left.label}` is not byte-identical to the metadata of `{right.label}`.",
-            hint="Serve the distribution's metadata file unchanged.",
-            left=Side(left.label, None, None), right=Side(right.label, None, None)))
+        findings.append(
+            Finding(
+                field="(file)",
+                rule=byte_rule,
+                severity=RULES[byte_rule].severity,
+                message=f"`{left.label}` is not byte-identical to the metadata of `{right.label}`.",
+                hint="Serve the distribution's metadata file unchanged.",
+                left=Side(left.label, None, None),
+                right=Side(right.label, None, None),
+            )
+        )
     return findings
 
 

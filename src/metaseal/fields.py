@@ -135,8 +135,9 @@ def _description(value: str) -> str:
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     if _PIPE_FOLD.search(text):
         text = _PIPE_FOLD.sub("\n", text)
-    elif "\n" in text and all(line.startswith(" " * 8) or not line.strip()
-                              for line in text.split("\n")[1:]):
+    elif "\n" in text and all(
+        line.startswith(" " * 8) or not line.strip() for line in text.split("\n")[1:]
+    ):
         text = _EIGHT_FOLD.sub("\n", text)
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")).rstrip()
 
@@ -189,65 +190,167 @@ class FieldSpec:
         return self.multiple or self.items is not _one_per_line
 
 
-def _field(name: str, added: str, key: Callable[[str], str], doc: str, *,
-           multiple: bool = False, pyproject: tuple[str, ...] = (),
-           items: Callable[[tuple[str, ...]], list[str]] = _one_per_line,
-           equivalent: Callable[[str, str], bool] | None = None) -> FieldSpec:
+def _field(
+    name: str,
+    added: str,
+    key: Callable[[str], str],
+    doc: str,
+    *,
+    multiple: bool = False,
+    pyproject: tuple[str, ...] = (),
+    items: Callable[[tuple[str, ...]], list[str]] = _one_per_line,
+    equivalent: Callable[[str, str], bool] | None = None,
+) -> FieldSpec:
     return FieldSpec(name, multiple, added, pyproject, key, doc, items, equivalent)
 
 
 FIELDS: tuple[FieldSpec, ...] = (
     _field("Metadata-Version", "1.0", _strip, "version of the metadata format"),
     _field("Name", "1.0", _name, "compared after PEP 503 normalization", pyproject=("name",)),
-    _field("Version", "1.0", _version, "PEP 440; `1.0` and `1.0.0` differ, `1.0-rc1` and "
-           "`1.0rc1` do not", pyproject=("version",)),
-    _field("Dynamic", "2.2", lambda v: v.strip().lower(), "field names, case-insensitive",
-           multiple=True),
+    _field(
+        "Version",
+        "1.0",
+        _version,
+        "PEP 440; `1.0` and `1.0.0` differ, `1.0-rc1` and `1.0rc1` do not",
+        pyproject=("version",),
+    ),
+    _field(
+        "Dynamic",
+        "2.2",
+        lambda v: v.strip().lower(),
+        "field names, case-insensitive",
+        multiple=True,
+    ),
     _field("Platform", "1.0", _collapse, "free text", multiple=True),
     _field("Supported-Platform", "1.1", _collapse, "free text", multiple=True),
     _field("Summary", "1.0", _collapse, "whitespace runs collapsed", pyproject=("description",)),
-    _field("Description", "1.0", _description, "header folding, line endings and trailing "
-           "blank lines normalized; header or body", pyproject=("readme",)),
-    _field("Description-Content-Type", "2.1", _content_type, "media type with the defaults "
-           "charset=UTF-8 and (markdown) variant=GFM", pyproject=("readme",)),
-    _field("Keywords", "1.0", _strip, "comma-separated list, compared as a set",
-           pyproject=("keywords",), items=_comma_list),
+    _field(
+        "Description",
+        "1.0",
+        _description,
+        "header folding, line endings and trailing blank lines normalized; header or body",
+        pyproject=("readme",),
+    ),
+    _field(
+        "Description-Content-Type",
+        "2.1",
+        _content_type,
+        "media type with the defaults charset=UTF-8 and (markdown) variant=GFM",
+        pyproject=("readme",),
+    ),
+    _field(
+        "Keywords",
+        "1.0",
+        _strip,
+        "comma-separated list, compared as a set",
+        pyproject=("keywords",),
+        items=_comma_list,
+    ),
     _field("Home-page", "1.0", _strip, "deprecated URL"),
     _field("Download-URL", "1.1", _strip, "deprecated URL"),
     _field("Author", "1.0", _collapse, "free text", pyproject=("authors",)),
-    _field("Author-email", "1.0", _strip, "RFC 822 address list, compared as a set",
-           pyproject=("authors",), items=_addresses),
+    _field(
+        "Author-email",
+        "1.0",
+        _strip,
+        "RFC 822 address list, compared as a set",
+        pyproject=("authors",),
+        items=_addresses,
+    ),
     _field("Maintainer", "1.2", _collapse, "free text", pyproject=("maintainers",)),
-    _field("Maintainer-email", "1.2", _strip, "RFC 822 address list, compared as a set",
-           pyproject=("maintainers",), items=_addresses),
-    _field("License", "1.0", _collapse, "free text (deprecated by License-Expression)",
-           pyproject=("license",)),
-    _field("License-Expression", "2.4", _license_expression, "SPDX expression, compared "
-           "case-normalized", pyproject=("license",)),
-    _field("License-File", "2.4", _strip, "path of a license file", multiple=True,
-           pyproject=("license-files",)),
-    _field("Classifier", "1.1", _collapse, "trove classifier", multiple=True,
-           pyproject=("classifiers",)),
-    _field("Requires-Dist", "1.2", requirement_key, "dependency specifier, compared as a "
-           "parsed requirement: names, extras, specifiers and markers by meaning",
-           multiple=True, pyproject=("dependencies", "optional-dependencies"),
-           equivalent=_requirements_equivalent),
-    _field("Requires-Python", "1.2", _requires_python, "specifier set, order-insensitive",
-           pyproject=("requires-python",)),
+    _field(
+        "Maintainer-email",
+        "1.2",
+        _strip,
+        "RFC 822 address list, compared as a set",
+        pyproject=("maintainers",),
+        items=_addresses,
+    ),
+    _field(
+        "License",
+        "1.0",
+        _collapse,
+        "free text (deprecated by License-Expression)",
+        pyproject=("license",),
+    ),
+    _field(
+        "License-Expression",
+        "2.4",
+        _license_expression,
+        "SPDX expression, compared case-normalized",
+        pyproject=("license",),
+    ),
+    _field(
+        "License-File",
+        "2.4",
+        _strip,
+        "path of a license file",
+        multiple=True,
+        pyproject=("license-files",),
+    ),
+    _field(
+        "Classifier",
+        "1.1",
+        _collapse,
+        "trove classifier",
+        multiple=True,
+        pyproject=("classifiers",),
+    ),
+    _field(
+        "Requires-Dist",
+        "1.2",
+        requirement_key,
+        "dependency specifier, compared as a "
+        "parsed requirement: names, extras, specifiers and markers by meaning",
+        multiple=True,
+        pyproject=("dependencies", "optional-dependencies"),
+        equivalent=_requirements_equivalent,
+    ),
+    _field(
+        "Requires-Python",
+        "1.2",
+        _requires_python,
+        "specifier set, order-insensitive",
+        pyproject=("requires-python",),
+    ),
     _field("Requires-External", "1.2", _collapse, "free-form system dependency", multiple=True),
-    _field("Project-URL", "1.2", _project_url, "`label, url`; labels compared as PEP 753 "
-           "normalizes them", multiple=True, pyproject=("urls",)),
-    _field("Provides-Extra", "2.1", _name, "extra name, compared after PEP 685 normalization",
-           multiple=True, pyproject=("optional-dependencies",)),
+    _field(
+        "Project-URL",
+        "1.2",
+        _project_url,
+        "`label, url`; labels compared as PEP 753 normalizes them",
+        multiple=True,
+        pyproject=("urls",),
+    ),
+    _field(
+        "Provides-Extra",
+        "2.1",
+        _name,
+        "extra name, compared after PEP 685 normalization",
+        multiple=True,
+        pyproject=("optional-dependencies",),
+    ),
     _field("Provides-Dist", "1.2", requirement_key, "rarely used", multiple=True),
     _field("Obsoletes-Dist", "1.2", requirement_key, "rarely used", multiple=True),
     _field("Requires", "1.1", _collapse, "deprecated since 1.2", multiple=True),
     _field("Provides", "1.1", _collapse, "deprecated since 1.2", multiple=True),
     _field("Obsoletes", "1.1", _collapse, "deprecated since 1.2", multiple=True),
-    _field("Import-Name", "2.5", _import_name, "dotted name, optional `; private`; an empty "
-           "value differs from an absent field", multiple=True, pyproject=("import-names",)),
-    _field("Import-Namespace", "2.5", _import_name, "dotted name, optional `; private`",
-           multiple=True, pyproject=("import-namespaces",)),
+    _field(
+        "Import-Name",
+        "2.5",
+        _import_name,
+        "dotted name, optional `; private`; an empty value differs from an absent field",
+        multiple=True,
+        pyproject=("import-names",),
+    ),
+    _field(
+        "Import-Namespace",
+        "2.5",
+        _import_name,
+        "dotted name, optional `; private`",
+        multiple=True,
+        pyproject=("import-namespaces",),
+    ),
 )
 
 FIELDS_BY_HEADER: dict[str, FieldSpec] = {spec.header: spec for spec in FIELDS}
@@ -291,8 +394,14 @@ def compare_items(spec: FieldSpec, left: list[str], right: list[str]) -> Delta:
         if key in right_keys:
             index = right_keys.index(key)
         else:
-            index = next((i for i, other in enumerate(unmatched_right)
-                          if spec.equivalent is not None and spec.equivalent(item, other)), -1)
+            index = next(
+                (
+                    i
+                    for i, other in enumerate(unmatched_right)
+                    if spec.equivalent is not None and spec.equivalent(item, other)
+                ),
+                -1,
+            )
         if index < 0:
             removed.append(item)
             continue

@@ -170,12 +170,14 @@ def _version_candidates(literals: set[str]) -> list[tuple[int, int, int]]:
         except InvalidVersion:
             continue
         major, minor, micro = release[0], release[1], release[2]
-        points.update({
-            (major, minor, micro),
-            (major, minor, micro + 1),
-            (major, minor + 1, 0),
-            (major + 1, 0, 0),
-        })
+        points.update(
+            {
+                (major, minor, micro),
+                (major, minor, micro + 1),
+                (major, minor + 1, 0),
+                (major + 1, 0, 0),
+            }
+        )
         if micro:
             points.add((major, minor, micro - 1))
         if minor:
@@ -193,10 +195,12 @@ def _environments(markers: tuple[Marker, ...]) -> list[dict[str, str]] | None:
     axes: list[list[tuple[tuple[str, str], ...]]] = []
     python = literals.pop("python_version", set()) | literals.pop("python_full_version", set())
     if python:
-        axes.append([
-            (("python_full_version", f"{a}.{b}.{c}"), ("python_version", f"{a}.{b}"))
-            for a, b, c in _version_candidates(python)
-        ])
+        axes.append(
+            [
+                (("python_full_version", f"{a}.{b}.{c}"), ("python_version", f"{a}.{b}"))
+                for a, b, c in _version_candidates(python)
+            ]
+        )
     for variable, values in sorted(literals.items()):
         if variable in _VERSION_VARIABLES:
             choices = [".".join(map(str, p)) for p in _version_candidates(values)]

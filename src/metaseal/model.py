@@ -74,13 +74,16 @@ def _validate(text: str) -> tuple[str, ...]:
     if version not in ("1.0", "1.1", "1.2", "2.1", "2.2", ""):  # PEP 685, Metadata 2.3+
         problems.extend(
             f"Provides-Extra `{extra}` is not a normalized extra name, which Metadata {version} "
-            "requires (PEP 685)" for extra in raw.get("provides_extra", [])
-            if not _NORMALIZED_EXTRA.match(extra))
+            "requires (PEP 685)"
+            for extra in raw.get("provides_extra", [])
+            if not _NORMALIZED_EXTRA.match(extra)
+        )
     try:
         Metadata.from_raw(raw, validate=True)
     except ExceptionGroup as group:
         problems.extend(
-            str(exc) for exc in group.exceptions
+            str(exc)
+            for exc in group.exceptions
             if isinstance(exc, InvalidMetadata) and not tolerated_problem(exc.field, str(exc))
         )
     except (ValueError, TypeError, KeyError) as exc:  # pragma: no cover - packaging internals
@@ -108,11 +111,39 @@ def parse_metadata(data: bytes) -> ParsedMetadata:
 
 
 _NORMALIZED_EXTRA = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_KNOWN_HEADERS = frozenset({
-    "metadata-version", "name", "version", "dynamic", "platform", "supported-platform",
-    "summary", "description", "description-content-type", "keywords", "home-page",
-    "download-url", "author", "author-email", "maintainer", "maintainer-email", "license",
-    "license-expression", "license-file", "classifier", "requires-dist", "requires-python",
-    "requires-external", "project-url", "provides-extra", "provides-dist", "obsoletes-dist",
-    "requires", "provides", "obsoletes", "import-name", "import-namespace",
-})
+_KNOWN_HEADERS = frozenset(
+    {
+        "metadata-version",
+        "name",
+        "version",
+        "dynamic",
+        "platform",
+        "supported-platform",
+        "summary",
+        "description",
+        "description-content-type",
+        "keywords",
+        "home-page",
+        "download-url",
+        "author",
+        "author-email",
+        "maintainer",
+        "maintainer-email",
+        "license",
+        "license-expression",
+        "license-file",
+        "classifier",
+        "requires-dist",
+        "requires-python",
+        "requires-external",
+        "project-url",
+        "provides-extra",
+        "provides-dist",
+        "obsoletes-dist",
+        "requires",
+        "provides",
+        "obsoletes",
+        "import-name",
+        "import-namespace",
+    }
+)

@@ -74,8 +74,11 @@ def read_static_project(path: Path) -> StaticProject:
         raise ArtifactError(label, f"cannot be read as TOML ({exc}). Fix the file.") from None
     project = data.get("project")
     if not isinstance(project, dict):
-        raise ArtifactError(label, "has no `[project]` table, so it fixes no metadata; name "
-                            "pyproject.toml only for projects that use PEP 621 metadata.")
+        raise ArtifactError(
+            label,
+            "has no `[project]` table, so it fixes no metadata; name "
+            "pyproject.toml only for projects that use PEP 621 metadata.",
+        )
     dynamic = project.get("dynamic", [])
     if not isinstance(dynamic, list) or not all(isinstance(k, str) for k in dynamic):
         raise ArtifactError(label, "`project.dynamic` must be a list of key names.")
@@ -90,8 +93,9 @@ def read_static_project(path: Path) -> StaticProject:
             standard = StandardMetadata.from_pyproject(prepared, path.parent)
             text = standard.as_rfc822().as_bytes()
     except (ConfigurationError, ValueError, TypeError, OSError) as exc:
-        raise ArtifactError(label, f"`[project]` is not valid PEP 621 metadata: {exc}. Fix "
-                            "the key it names.") from None
+        raise ArtifactError(
+            label, f"`[project]` is not valid PEP 621 metadata: {exc}. Fix the key it names."
+        ) from None
     return StaticProject(
         label=label,
         name=str(project.get("name", "")),
@@ -129,21 +133,41 @@ def _value(spec: FieldSpec, items: list[str], *, key: bool) -> RawValue:
     return values if spec.listlike or len(values) > 1 else values[0]
 
 
-def _finding(spec: FieldSpec, rule: str, message: str, hint: str, project: StaticProject,
-             label: str, expected: list[str], actual: list[str], delta: Delta,
-             severity: Severity | None = None) -> Finding:
+def _finding(
+    spec: FieldSpec,
+    rule: str,
+    message: str,
+    hint: str,
+    project: StaticProject,
+    label: str,
+    expected: list[str],
+    actual: list[str],
+    delta: Delta,
+    severity: Severity | None = None,
+) -> Finding:
     return Finding(
-        field=spec.name, rule=rule, severity=severity or RULES[rule].severity,
-        message=message, hint=hint,
-        left=Side(project.label, _value(spec, expected, key=False),
-                  _value(spec, expected, key=True)),
+        field=spec.name,
+        rule=rule,
+        severity=severity or RULES[rule].severity,
+        message=message,
+        hint=hint,
+        left=Side(
+            project.label, _value(spec, expected, key=False), _value(spec, expected, key=True)
+        ),
         right=Side(label, _value(spec, actual, key=False), _value(spec, actual, key=True)),
-        added=delta.added, removed=delta.removed,
+        added=delta.added,
+        removed=delta.removed,
     )
 
 
-def _judge(key: str, spec: FieldSpec, project: StaticProject, label: str,
-           expected: list[str], actual: list[str]) -> Finding | None:
+def _judge(
+    key: str,
+    spec: FieldSpec,
+    project: StaticProject,
+    label: str,
+    expected: list[str],
+    actual: list[str],
+) -> Finding | None:
     delta = compare_items(spec, expected, actual)
     if delta.identical:
         return None
@@ -152,27 +176,45 @@ def _judge(key: str, spec: FieldSpec, project: StaticProject, label: str,
     if written and dynamic:
         if delta.left_kept_in_order and not delta.removed:
             return None
-        return _finding(spec, "pyproject-append-only", f"`project.{key}` is both written and "
-                        f"dynamic, so `{spec.name}` may only gain entries, but `{label}` "
-                        "drops, changes or reorders written ones.", "Keep the written entries "
-                        "unchanged and in order; only append.", *args)
+        return _finding(
+            spec,
+            "pyproject-append-only",
+            f"`project.{key}` is both written and "
+            f"dynamic, so `{spec.name}` may only gain entries, but `{label}` "
+            "drops, changes or reorders written ones.",
+            "Keep the written entries unchanged and in order; only append.",
+            *args,
+        )
     if written:
         if delta.equal:
-            return _finding(spec, "cosmetic", f"`{spec.name}` matches `project.{key}` up to "
-                            "spelling or order.", "Nothing to do.", *args)
-        return _finding(spec, "pyproject-static", f"`{label}` has a `{spec.name}` that differs "
-                        f"from the static `project.{key}`.", f"Make the build keep "
-                        f"`project.{key}` as written, or add \"{key}\" to `project.dynamic`.",
-                        *args)
+            return _finding(
+                spec,
+                "cosmetic",
+                f"`{spec.name}` matches `project.{key}` up to spelling or order.",
+                "Nothing to do.",
+                *args,
+            )
+        return _finding(
+            spec,
+            "pyproject-static",
+            f"`{label}` has a `{spec.name}` that differs from the static `project.{key}`.",
+            f'Make the build keep `project.{key}` as written, or add "{key}" to `project.dynamic`.',
+            *args,
+        )
     if dynamic or not actual:
         return None
     if key == "license-files" or (key == "readme" and spec.name == "Description-Content-Type"):
         return None  # the two written exceptions: license auto-discovery, readme content type
     quirk = key == "import-names"  # quirk "flit-undeclared-import-name"
-    return _finding(spec, "pyproject-undeclared", f"`{label}` has `{spec.name}` although "
-                    f"`project.{key}` is neither written nor listed in `project.dynamic`.",
-                    f"Write `project.{key}`, or add \"{key}\" to `project.dynamic`.", *args,
-                    severity=Severity.WARNING if quirk else None)
+    return _finding(
+        spec,
+        "pyproject-undeclared",
+        f"`{label}` has `{spec.name}` although "
+        f"`project.{key}` is neither written nor listed in `project.dynamic`.",
+        f'Write `project.{key}`, or add "{key}" to `project.dynamic`.',
+        *args,
+        severity=Severity.WARNING if quirk else None,
+    )
 
 
 def _people(meta: ParsedMetadata, field: str) -> tuple[list[str], list[str]]:
@@ -185,7 +227,8 @@ def _people(meta: ParsedMetadata, field: str) -> tuple[list[str], list[str]]:
     addresses = []
     spec = FIELDS_BY_HEADER[f"{field.lower()}-email"]
     for name, address in email.utils.getaddresses(
-            [" ".join(v.split()) for v in meta.values(spec.header)]):
+        [" ".join(v.split()) for v in meta.values(spec.header)]
+    ):
         if name:
             names.append(" ".join(name.split()))
         if address:
@@ -198,8 +241,9 @@ def _same_people(key: str, project: StaticProject, meta: ParsedMetadata) -> bool
     return _people(project.metadata, field) == _people(meta, field)
 
 
-def check_against_project(project: StaticProject, label: str,
-                          meta: ParsedMetadata) -> list[Finding]:
+def check_against_project(
+    project: StaticProject, label: str, meta: ParsedMetadata
+) -> list[Finding]:
     """Findings for one built file's metadata against the static ``[project]`` table."""
     findings = []
     for key in KEY_FIELDS:
@@ -208,15 +252,31 @@ def check_against_project(project: StaticProject, label: str,
         expected_view: Mapping[str, list[str]] = _view(key, project.metadata)
         actual_view = _view(key, meta)
         found = [
-            finding for name, expected in expected_view.items()
-            if (finding := _judge(key, FIELDS_BY_HEADER[name.lower()], project, label,
-                                  expected, actual_view[name])) is not None
+            finding
+            for name, expected in expected_view.items()
+            if (
+                finding := _judge(
+                    key, FIELDS_BY_HEADER[name.lower()], project, label, expected, actual_view[name]
+                )
+            )
+            is not None
         ]
-        if key in ("authors", "maintainers") and key in project.written \
-                and key not in project.dynamic and _same_people(key, project, meta):
-            found = [replace(f, rule="cosmetic", severity=Severity.COSMETIC,
-                             message=f"`{f.field}` names the same people as `project.{key}`, "
-                             "split differently between the name and e-mail fields.",
-                             hint="Nothing to do.") for f in found]
+        if (
+            key in ("authors", "maintainers")
+            and key in project.written
+            and key not in project.dynamic
+            and _same_people(key, project, meta)
+        ):
+            found = [
+                replace(
+                    f,
+                    rule="cosmetic",
+                    severity=Severity.COSMETIC,
+                    message=f"`{f.field}` names the same people as `project.{key}`, "
+                    "split differently between the name and e-mail fields.",
+                    hint="Nothing to do.",
+                )
+                for f in found
+            ]
         findings.extend(found)
     return findings

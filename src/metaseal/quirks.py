@@ -23,45 +23,55 @@ class Quirk:
 QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         id="unknown-placeholder",
-        fields=("Summary", "Home-page", "Author", "Author-email", "Maintainer",
-                "Maintainer-email", "License", "Platform", "Download-URL", "Description"),
+        fields=(
+            "Summary",
+            "Home-page",
+            "Author",
+            "Author-email",
+            "Maintainer",
+            "Maintainer-email",
+            "License",
+            "Platform",
+            "Download-URL",
+            "Description",
+        ),
         what="distutils and setuptools before 69 wrote the literal `UNKNOWN` for absent fields.",
         why="setuptools itself reads `UNKNOWN` back as absent; a rebuild with a newer setuptools "
-            "drops the line, which changes no meaning. The value is read as absent.",
+        "drops the line, which changes no meaning. The value is read as absent.",
     ),
     Quirk(
         id="distutils-description-indent",
         fields=("Description",),
         what="distutils/setuptools fold a Description header with 8 spaces and no `|`, "
-             "the spec with 7 spaces and `|`; since Metadata 2.1 most backends use the body.",
+        "the spec with 7 spaces and `|`; since Metadata 2.1 most backends use the body.",
         why="All three spellings carry the same text; the Description is unfolded before "
-            "comparison, so moving between them is cosmetic.",
+        "comparison, so moving between them is cosmetic.",
     ),
     Quirk(
         id="pre-2.3-extra-spelling",
         fields=("Provides-Extra", "Requires-Dist"),
         what="Files before Metadata 2.3 may spell extras unnormalized (`Test_X`); 2.3 made "
-             "writers normalize them (PEP 685).",
+        "writers normalize them (PEP 685).",
         why="PEP 685 compares extra names after normalization, so a 2.2 sdist with `Test_X` and "
-            "a wheel with `test-x` agree; the spelling change is cosmetic.",
+        "a wheel with `test-x` agree; the spelling change is cosmetic.",
     ),
     Quirk(
         id="license-fields-before-2.4",
         fields=("License-File", "License-Expression"),
         what="setuptools < 77 and hatchling < 1.26 wrote License-File / License-Expression into "
-             "Metadata 2.1-2.3 files, before Metadata 2.4 defined them.",
+        "Metadata 2.1-2.3 files, before Metadata 2.4 defined them.",
         why="Thousands of published files have them; packaging's version gate would flag every "
-            "one. metaseal does not report that gate for these two fields (twine makes the same "
-            "carve-out); the values are still compared.",
+        "one. metaseal does not report that gate for these two fields (twine makes the same "
+        "carve-out); the values are still compared.",
     ),
     Quirk(
         id="flit-undeclared-import-name",
         fields=("Import-Name",),
         what="flit-core 4 writes `Import-Name: <module>` even when `import-names` is neither set "
-             "nor listed in `project.dynamic`.",
+        "nor listed in `project.dynamic`.",
         why="The value is derived from the package itself and is the same in every file flit "
-            "builds; against the static `[project]` table it is reported as a warning, not an "
-            "error.",
+        "builds; against the static `[project]` table it is reported as a warning, not an "
+        "error.",
     ),
 )
 

@@ -54,10 +54,17 @@ def _identity(artifact: Artifact) -> tuple[str, str]:
         return str(name), raw
 
 
-def _single(artifact: Artifact, field: str, message: str, hint: str, rule: str,
-            value: str | None) -> Finding:
-    return Finding(field=field, rule=rule, severity=Severity.ERROR, message=message, hint=hint,
-                   left=Side(artifact.label, value, value))
+def _single(
+    artifact: Artifact, field: str, message: str, hint: str, rule: str, value: str | None
+) -> Finding:
+    return Finding(
+        field=field,
+        rule=rule,
+        severity=Severity.ERROR,
+        message=message,
+        hint=hint,
+        left=Side(artifact.label, value, value),
+    )
 
 
 def _filename_findings(artifact: Artifact) -> list[Finding]:
@@ -68,26 +75,54 @@ def _filename_findings(artifact: Artifact) -> list[Finding]:
     findings = []
     where = "filename" if artifact.filename_name is not None else None
     if where and canonicalize_name(name) != artifact.filename_name:
-        findings.append(_single(artifact, "Name", f"The filename says `{artifact.filename_name}`"
-                                f" but the metadata says Name `{name}`.", "Rename the file or "
-                                "rebuild it; the two must agree.", "filename", name))
-    if where and artifact.filename_version is not None and _version(version) != \
-            artifact.filename_version:
-        findings.append(_single(artifact, "Version", f"The filename says version "
-                                f"`{artifact.filename_version}` but the metadata says Version "
-                                f"`{version}`.", "Rebuild the file so both agree (a `+local` "
-                                "segment added at build time is a common cause).", "filename",
-                                version))
+        findings.append(
+            _single(
+                artifact,
+                "Name",
+                f"The filename says `{artifact.filename_name}`"
+                f" but the metadata says Name `{name}`.",
+                "Rename the file or rebuild it; the two must agree.",
+                "filename",
+                name,
+            )
+        )
+    if (
+        where
+        and artifact.filename_version is not None
+        and _version(version) != artifact.filename_version
+    ):
+        findings.append(
+            _single(
+                artifact,
+                "Version",
+                f"The filename says version "
+                f"`{artifact.filename_version}` but the metadata says Version "
+                f"`{version}`.",
+                "Rebuild the file so both agree (a `+local` "
+                "segment added at build time is a common cause).",
+                "filename",
+                version,
+            )
+        )
     if artifact.dist_info is not None:
         stem = artifact.dist_info[: -len(".dist-info")]
         dist_name, _, dist_version = stem.partition("-")
-        if canonicalize_name(dist_name) != canonicalize_name(name) or \
-                _version(dist_version) != _version(version):
-            findings.append(_single(artifact, "Name", f"The directory `{artifact.dist_info}` "
-                                    f"does not match the metadata's Name `{name}` and Version "
-                                    f"`{version}`.", "Rebuild the wheel; the backend must name "
-                                    "the `.dist-info` directory `{name}-{version}`.",
-                                    "dist-info-name", artifact.dist_info))
+        if canonicalize_name(dist_name) != canonicalize_name(name) or _version(
+            dist_version
+        ) != _version(version):
+            findings.append(
+                _single(
+                    artifact,
+                    "Name",
+                    f"The directory `{artifact.dist_info}` "
+                    f"does not match the metadata's Name `{name}` and Version "
+                    f"`{version}`.",
+                    "Rebuild the wheel; the backend must name "
+                    "the `.dist-info` directory `{name}-{version}`.",
+                    "dist-info-name",
+                    artifact.dist_info,
+                )
+            )
     return findings
 
 
@@ -110,32 +145,55 @@ def _import_names(artifacts: Sequence[Artifact]) -> list[Finding]:
         if len(seen) > 1:
             (first, holders), *others = seen.items()
             for value, group in others:
-                findings.append(Finding(
-                    field=spec.name, rule="import-names", severity=Severity.ERROR,
-                    message=f"`{spec.name}` differs between files of the release; PEP 794 "
-                    "requires the same value in every sdist and wheel.",
-                    hint="Declare the import names statically (`project.import-names`).",
-                    left=Side(holders[0].label, first, first),
-                    right=Side(group[0].label, value, value)))
+                findings.append(
+                    Finding(
+                        field=spec.name,
+                        rule="import-names",
+                        severity=Severity.ERROR,
+                        message=f"`{spec.name}` differs between files of the release; PEP 794 "
+                        "requires the same value in every sdist and wheel.",
+                        hint="Declare the import names statically (`project.import-names`).",
+                        left=Side(holders[0].label, first, first),
+                        right=Side(group[0].label, value, value),
+                    )
+                )
     for artifact in artifacts:
         meta = parsed(artifact.metadata)
-        names, spaces = ({i.partition(";")[0].strip() for i in meta.values(header)}
-                         for header in ("import-name", "import-namespace"))
+        names, spaces = (
+            {i.partition(";")[0].strip() for i in meta.values(header)}
+            for header in ("import-name", "import-namespace")
+        )
         both = sorted(names & spaces)
         if both:
-            findings.append(_single(artifact, "Import-Name", f"{', '.join(both)} is listed as "
-                                    "both Import-Name and Import-Namespace.", "List each name "
-                                    "in one of the two fields.", "import-names", both[0]))
+            findings.append(
+                _single(
+                    artifact,
+                    "Import-Name",
+                    f"{', '.join(both)} is listed as both Import-Name and Import-Namespace.",
+                    "List each name in one of the two fields.",
+                    "import-names",
+                    both[0],
+                )
+            )
     return findings
 
 
-def _variation(reference: Artifact, other: Artifact, severity: Severity,
-               rule: str) -> list[Finding]:
+def _variation(
+    reference: Artifact, other: Artifact, severity: Severity, rule: str
+) -> list[Finding]:
     found = compare_identical(reference, other, rule=rule)
     return [
-        Finding(field=f.field, rule=f.rule, severity=severity if f.rule == rule else f.severity,
-                message=f.message, hint=f.hint, left=f.left, right=f.right, added=f.added,
-                removed=f.removed)
+        Finding(
+            field=f.field,
+            rule=f.rule,
+            severity=severity if f.rule == rule else f.severity,
+            message=f.message,
+            hint=f.hint,
+            left=f.left,
+            right=f.right,
+            added=f.added,
+            removed=f.removed,
+        )
         for f in found
     ]
 
@@ -148,24 +206,31 @@ def _check_one(artifacts: list[Artifact], projects: Sequence[StaticProject]) -> 
     for artifact in artifacts:
         target = by_filename.get(artifact.distribution_filename or "")
         if artifact.kind is Kind.SIDECAR and target is not None:
-            findings.extend(compare_identical(artifact, target, rule="sidecar",
-                                              byte_rule="sidecar-bytes"))
+            findings.extend(
+                compare_identical(artifact, target, rule="sidecar", byte_rule="sidecar-bytes")
+            )
         else:
             standing.append(artifact)
     for artifact in standing:
         findings.extend(_filename_findings(artifact))
         problems = parsed(artifact.metadata).problems
         findings.extend(
-            Finding(field="(file)", rule="invalid-metadata", severity=Severity.WARNING,
-                    message=f"{problem}.", hint="Fix the backend or upgrade it.",
-                    left=Side(artifact.label, None, None))
-            for problem in problems)
+            Finding(
+                field="(file)",
+                rule="invalid-metadata",
+                severity=Severity.WARNING,
+                message=f"{problem}.",
+                hint="Fix the backend or upgrade it.",
+                left=Side(artifact.label, None, None),
+            )
+            for problem in problems
+        )
     sdists = [a for a in standing if a.role is Role.SDIST]
     wheels = [a for a in standing if a.role is Role.WHEEL]
     for sdist in sdists:
         for wheel in wheels:
             findings.extend(compare_sdist_wheel(sdist, wheel))
-        for other in sdists[sdists.index(sdist) + 1:]:
+        for other in sdists[sdists.index(sdist) + 1 :]:
             findings.extend(_variation(sdist, other, Severity.WARNING, "sdist-variation"))
     for wheel in wheels[1:]:
         findings.extend(_variation(wheels[0], wheel, Severity.INFO, "wheel-variation"))
@@ -176,18 +241,28 @@ def _check_one(artifacts: list[Artifact], projects: Sequence[StaticProject]) -> 
     return findings
 
 
-def check_releases(artifacts: Sequence[Artifact],
-                   projects: Sequence[StaticProject] = ()) -> list[Release]:
+def check_releases(
+    artifacts: Sequence[Artifact], projects: Sequence[StaticProject] = ()
+) -> list[Release]:
     """Group files into releases and check each; pyproject tables join releases of their name."""
     groups: dict[tuple[str, str], list[Artifact]] = defaultdict(list)
     for artifact in artifacts:
         groups[_identity(artifact)].append(artifact)
     releases = []
     for (name, version), members in sorted(groups.items()):
-        mine = [p for p in projects if canonicalize_name(p.name) == name
-                and (p.version is None or _version(p.version) == _version(version))]
-        releases.append(Release(
-            name=name, version=version, artifacts=tuple(members),
-            findings=tuple(_check_one(members, mine)),
-            projects=tuple(p.label for p in mine)))
+        mine = [
+            p
+            for p in projects
+            if canonicalize_name(p.name) == name
+            and (p.version is None or _version(p.version) == _version(version))
+        ]
+        releases.append(
+            Release(
+                name=name,
+                version=version,
+                artifacts=tuple(members),
+                findings=tuple(_check_one(members, mine)),
+                projects=tuple(p.label for p in mine),
+            )
+        )
     return releases

@@ -49,8 +49,10 @@ def _values(finding: Finding) -> list[str]:
         diff = difflib.unified_diff(a, b, left.artifact, right.artifact, lineterm="", n=1)
         return _clip([line for line in diff if not line.startswith(("---", "+++"))])
     width = max(len(left.artifact), len(right.artifact))
-    show = [f"- {left.artifact:<{width}}  {a[0] if a else '(absent)'}",
-            f"+ {right.artifact:<{width}}  {b[0] if b else '(absent)'}"]
+    show = [
+        f"- {left.artifact:<{width}}  {a[0] if a else '(absent)'}",
+        f"+ {right.artifact:<{width}}  {b[0] if b else '(absent)'}",
+    ]
     if a and b and a[0] == b[0] and left.normalized != right.normalized:  # pragma: no cover
         show.append(f"  normalized: {left.normalized!r} != {right.normalized!r}")
     return show
@@ -58,8 +60,10 @@ def _values(finding: Finding) -> list[str]:
 
 def _block(finding: Finding) -> list[str]:
     where = " -> ".join(finding.artifacts)
-    lines = [f"{finding.severity.value}: {finding.field} [{finding.rule}]  {where}",
-             f"    {finding.message}"]
+    lines = [
+        f"{finding.severity.value}: {finding.field} [{finding.rule}]  {where}",
+        f"    {finding.message}",
+    ]
     lines += [f"      {line}" for line in _values(finding)]
     lines.append(f"    fix: {finding.hint}")
     return lines
@@ -87,22 +91,31 @@ def _summary(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[s.value]} {s.value}(s)" for s in Severity if counts[s.value])
 
 
-def render_text(releases: Sequence[Release], errors: Sequence[ArtifactError], *,
-                strict: bool = False, cosmetic: bool = False) -> str:
+def render_text(
+    releases: Sequence[Release],
+    errors: Sequence[ArtifactError],
+    *,
+    strict: bool = False,
+    cosmetic: bool = False,
+) -> str:
     out: list[str] = []
     for release in releases:
         counts = _counts(release.findings)
         bad = counts["error"] or (strict and counts["warning"])
         files = len(release.artifacts)
-        out.append(f"{release.name} {release.version}: {files} file(s), "
-                   f"{'FAILED' if bad else 'PASSED'}"
-                   + (f" ({_summary(counts)})" if release.findings else ""))
+        out.append(
+            f"{release.name} {release.version}: {files} file(s), "
+            f"{'FAILED' if bad else 'PASSED'}"
+            + (f" ({_summary(counts)})" if release.findings else "")
+        )
         width = max(len(a.label) for a in release.artifacts)
         for artifact in release.artifacts:
             status = "FAILED" if release.failed(artifact.label, strict=strict) else "PASSED"
             version = parsed(artifact.metadata).metadata_version or "?"
-            out.append(f"  {status}  {artifact.label:<{width}}  {artifact.kind.value}, "
-                       f"Metadata-Version {version}")
+            out.append(
+                f"  {status}  {artifact.label:<{width}}  {artifact.kind.value}, "
+                f"Metadata-Version {version}"
+            )
         for label in release.projects:
             out.append(f"  (checked against {label})")
         body = render_findings(release.findings, cosmetic=cosmetic)
@@ -117,10 +130,11 @@ def render_text(releases: Sequence[Release], errors: Sequence[ArtifactError], *,
 def _side(side: Side | None) -> dict[str, Any] | None:
     if side is None:
         return None
+
     def plain(value: RawValue) -> Any:
         return list(value) if isinstance(value, tuple) else value
-    return {"artifact": side.artifact, "raw": plain(side.raw),
-            "normalized": plain(side.normalized)}
+
+    return {"artifact": side.artifact, "raw": plain(side.raw), "normalized": plain(side.normalized)}
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -138,8 +152,13 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render_json(releases: Sequence[Release], errors: Sequence[ArtifactError], *,
-                strict: bool = False, exit_code: int = 0) -> str:
+def render_json(
+    releases: Sequence[Release],
+    errors: Sequence[ArtifactError],
+    *,
+    strict: bool = False,
+    exit_code: int = 0,
+) -> str:
     document = {
         "schema_version": SCHEMA_VERSION,
         "exit_code": exit_code,
@@ -155,8 +174,7 @@ def render_json(releases: Sequence[Release], errors: Sequence[ArtifactError], *,
                         "role": a.role.value,
                         "metadata_version": parsed(a.metadata).metadata_version,
                         "tags": sorted(str(t) for t in a.tags),
-                        "status": "FAILED" if release.failed(a.label, strict=strict)
-                        else "PASSED",
+                        "status": "FAILED" if release.failed(a.label, strict=strict) else "PASSED",
                     }
                     for a in release.artifacts
                 ],

@@ -14,13 +14,19 @@ import pytest
 from factories import make_sdist, make_sidecar, make_wheel, metadata_bytes
 from metaseal.cli import EXIT_CODES, main
 
-BASE = [("Metadata-Version", "2.4"), ("Name", "demo"), ("Version", "1.0"),
-        ("Summary", "A demo"), ("Requires-Dist", "requests>=2"),
-        ("Requires-Dist", 'tomli; python_version < "3.11"')]
+BASE = [
+    ("Metadata-Version", "2.4"),
+    ("Name", "demo"),
+    ("Version", "1.0"),
+    ("Summary", "A demo"),
+    ("Requires-Dist", "requests>=2"),
+    ("Requires-Dist", 'tomli; python_version < "3.11"'),
+]
 
 
-def meta(*extra: tuple[str, str], base: list[tuple[str, str]] | None = None,
-         drop: tuple[str, ...] = ()) -> bytes:
+def meta(
+    *extra: tuple[str, str], base: list[tuple[str, str]] | None = None, drop: tuple[str, ...] = ()
+) -> bytes:
     fields = [f for f in (base or BASE) if f[0] not in drop]
     return metadata_bytes([*fields, *extra], body="Long text.\n")
 
@@ -38,8 +44,12 @@ def check_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dic
 
 def findings(doc: dict[str, Any], *severities: str) -> list[tuple[str, str]]:
     wanted = severities or ("error", "warning")
-    return [(f["field"], f["rule"]) for r in doc["releases"] for f in r["findings"]
-            if f["severity"] in wanted]
+    return [
+        (f["field"], f["rule"])
+        for r in doc["releases"]
+        for f in r["findings"]
+        if f["severity"] in wanted
+    ]
 
 
 @pytest.fixture
@@ -61,15 +71,17 @@ def test_consistent_release_passes(capsys: pytest.CaptureFixture[str], dist: Pat
 
 
 def test_added_requirement_fails_naming_both_files(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     make_sdist(tmp_path, "demo", "1.0", meta())
     make_wheel(tmp_path, "demo", "1.0", meta(("Requires-Dist", "numpy>=2")))
     code, out, _ = run(capsys, "check", str(tmp_path))
     assert code == 1
     assert "FAILED  demo-1.0-py3-none-any.whl" in out
     assert "PASSED  demo-1.0.tar.gz" in out
-    assert "error: Requires-Dist [static-field]  demo-1.0.tar.gz -> demo-1.0-py3-none-any.whl" \
-        in out
+    assert (
+        "error: Requires-Dist [static-field]  demo-1.0.tar.gz -> demo-1.0-py3-none-any.whl" in out
+    )
     assert "+ numpy>=2" in out
     code, doc = check_json(capsys, str(tmp_path))
     assert code == 1
@@ -105,8 +117,9 @@ def test_strict_makes_warnings_fail(capsys: pytest.CaptureFixture[str], tmp_path
     assert "warning: Metadata-Version [metadata-version]" in out
 
 
-def test_cosmetic_is_hidden_unless_asked(capsys: pytest.CaptureFixture[str],
-                                         tmp_path: Path) -> None:
+def test_cosmetic_is_hidden_unless_asked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     make_sdist(tmp_path, "demo", "1.0", meta())
     data = meta().replace(b'tomli; python_version < "3.11"', b"tomli ; python_version<'3.11'")
     make_wheel(tmp_path, "demo", "1.0", data.replace(b"\n", b"\r\n"))
@@ -118,8 +131,9 @@ def test_cosmetic_is_hidden_unless_asked(capsys: pytest.CaptureFixture[str],
     assert "cosmetic: Requires-Dist [cosmetic]" in out
 
 
-def test_wheel_to_wheel_variation_is_info(capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path) -> None:
+def test_wheel_to_wheel_variation_is_info(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     make_wheel(tmp_path, "demo", "1.0", meta())
     make_wheel(tmp_path, "demo", "1.0", meta(("Requires-Dist", "pywin32")), tag="py3-none-win32")
     code, doc = check_json(capsys, str(tmp_path))
@@ -128,17 +142,25 @@ def test_wheel_to_wheel_variation_is_info(capsys: pytest.CaptureFixture[str],
     assert run(capsys, "check", "--strict", str(tmp_path))[0] == 0
 
 
-def test_filename_and_dist_info_mismatch(capsys: pytest.CaptureFixture[str],
-                                         tmp_path: Path) -> None:
-    make_wheel(tmp_path, "demo", "1.0", meta(), filename="demo-1.1-py3-none-any.whl",
-               dist_info="other-1.0.dist-info")
+def test_filename_and_dist_info_mismatch(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    make_wheel(
+        tmp_path,
+        "demo",
+        "1.0",
+        meta(),
+        filename="demo-1.1-py3-none-any.whl",
+        dist_info="other-1.0.dist-info",
+    )
     code, doc = check_json(capsys, str(tmp_path))
     assert code == 1
     assert findings(doc) == [("Version", "filename"), ("Name", "dist-info-name")]
 
 
-def test_import_names_must_agree_across_the_release(capsys: pytest.CaptureFixture[str],
-                                                    tmp_path: Path) -> None:
+def test_import_names_must_agree_across_the_release(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     v25 = [("Metadata-Version", "2.5"), *BASE[1:]]
     make_sdist(tmp_path, "demo", "1.0", meta(("Dynamic", "Import-Name"), base=v25))
     make_wheel(tmp_path, "demo", "1.0", meta(("Import-Name", "demo"), base=v25))
@@ -157,8 +179,9 @@ def test_sidecar_next_to_its_wheel(capsys: pytest.CaptureFixture[str], tmp_path:
     assert findings(doc) == [("Requires-Dist", "sidecar"), ("(file)", "sidecar-bytes")]
 
 
-def test_sidecar_alone_stands_for_its_wheel(capsys: pytest.CaptureFixture[str],
-                                            tmp_path: Path) -> None:
+def test_sidecar_alone_stands_for_its_wheel(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     make_sdist(tmp_path, "demo", "1.0", meta())
     make_sidecar(tmp_path, "demo-1.0-py3-none-any.whl", meta(("Requires-Dist", "numpy")))
     code, doc = check_json(capsys, str(tmp_path))
@@ -169,28 +192,35 @@ def test_sidecar_alone_stands_for_its_wheel(capsys: pytest.CaptureFixture[str],
 def test_pyproject_joins_its_release(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "demo"\nversion = "1.0"\ndescription = "A demo"\n'
-        'dependencies = ["requests>=2"]\n', encoding="utf-8")
+        'dependencies = ["requests>=2"]\n',
+        encoding="utf-8",
+    )
     dist = tmp_path / "dist"
     dist.mkdir()
     make_wheel(dist, "demo", "1.0", meta())
     code, doc = check_json(capsys, str(tmp_path / "pyproject.toml"), str(dist))
     assert code == 1
-    assert findings(doc) == [("Description", "pyproject-undeclared"),
-                             ("Requires-Dist", "pyproject-static")]
+    assert findings(doc) == [
+        ("Description", "pyproject-undeclared"),
+        ("Requires-Dist", "pyproject-static"),
+    ]
     assert doc["releases"][0]["checked_against"] == [str(tmp_path / "pyproject.toml")]
 
 
-def test_pyproject_without_matching_files(capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path, dist: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\nversion = "1"\n',
-                                             encoding="utf-8")
+def test_pyproject_without_matching_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, dist: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "other"\nversion = "1"\n', encoding="utf-8"
+    )
     code, _out, err = run(capsys, "check", str(tmp_path / "pyproject.toml"), str(dist))
     assert code == 3
     assert "no file of that project" in err
 
 
 def test_unreadable_input_exits_3_and_others_still_checked(
-        capsys: pytest.CaptureFixture[str], dist: Path) -> None:
+    capsys: pytest.CaptureFixture[str], dist: Path
+) -> None:
     (dist / "broken-1.0-py3-none-any.whl").write_bytes(b"PK\x03\x04 not a zip")
     code, out, err = run(capsys, "check", str(dist))
     assert code == 3
@@ -199,8 +229,9 @@ def test_unreadable_input_exits_3_and_others_still_checked(
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv", [[], ["check"], ["diff", "a"], ["check", "--format", "xml", "x"],
-                                  ["frobnicate"]])
+@pytest.mark.parametrize(
+    "argv", [[], ["check"], ["diff", "a"], ["check", "--format", "xml", "x"], ["frobnicate"]]
+)
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -228,8 +259,9 @@ def test_diff_sdist_and_wheel(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert json.loads(out)["findings"][0]["left"]["artifact"] == "demo-1.0.tar.gz"
 
 
-def test_diff_two_metadata_files_cosmetic(capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path) -> None:
+def test_diff_two_metadata_files_cosmetic(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()
     b.mkdir()
@@ -242,8 +274,9 @@ def test_diff_two_metadata_files_cosmetic(capsys: pytest.CaptureFixture[str],
     assert "cosmetic: Description" in out
 
 
-def test_diff_two_pyprojects_is_a_usage_error(capsys: pytest.CaptureFixture[str],
-                                              tmp_path: Path) -> None:
+def test_diff_two_pyprojects_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text('[project]\nname = "x"\nversion = "1"\n', encoding="utf-8")
     code, _, err = run(capsys, "diff", str(path), str(path))
@@ -251,8 +284,9 @@ def test_diff_two_pyprojects_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     assert "pyproject.toml" in err
 
 
-def test_installed_distribution_against_release(capsys: pytest.CaptureFixture[str],
-                                                tmp_path: Path) -> None:
+def test_installed_distribution_against_release(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     import importlib.metadata as md
 
     dist = md.distribution("packaging")
@@ -267,7 +301,11 @@ def test_installed_distribution_against_release(capsys: pytest.CaptureFixture[st
 
 
 def test_console_script_entry_point_runs(tmp_path: Path, dist: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "metaseal", "check", str(dist)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "metaseal", "check", str(dist)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "PASSED" in proc.stdout

@@ -32,8 +32,9 @@ def missing_pkg_info(d: Path) -> Path:
 
 
 def pkg_info_symlink(d: Path) -> Path:
-    return _tar_gz(d / "demo-1.0.tar.gz", [
-        (_member("demo-1.0/PKG-INFO", tarfile.SYMTYPE, "/etc/passwd"), b"")])
+    return _tar_gz(
+        d / "demo-1.0.tar.gz", [(_member("demo-1.0/PKG-INFO", tarfile.SYMTYPE, "/etc/passwd"), b"")]
+    )
 
 
 def pkg_info_directory(d: Path) -> Path:
@@ -41,13 +42,17 @@ def pkg_info_directory(d: Path) -> Path:
 
 
 def escaping_member(d: Path) -> Path:
-    return _tar_gz(d / "demo-1.0.tar.gz", [
-        (_member("demo-1.0/PKG-INFO"), META), (_member("demo-1.0/../evil"), b"x")])
+    return _tar_gz(
+        d / "demo-1.0.tar.gz",
+        [(_member("demo-1.0/PKG-INFO"), META), (_member("demo-1.0/../evil"), b"x")],
+    )
 
 
 def two_dist_infos(d: Path) -> Path:
-    return _zip(d / "demo-1.0-py3-none-any.whl", [
-        ("demo-1.0.dist-info/METADATA", META), ("other-1.0.dist-info/METADATA", META)])
+    return _zip(
+        d / "demo-1.0-py3-none-any.whl",
+        [("demo-1.0.dist-info/METADATA", META), ("other-1.0.dist-info/METADATA", META)],
+    )
 
 
 def huge_declared_size(d: Path) -> Path:
@@ -72,8 +77,16 @@ def wrong_sdist_filename(d: Path) -> Path:
 
 
 HOSTILE: list[Callable[[Path], Path]] = [
-    truncated_zip, non_utf8, missing_pkg_info, pkg_info_symlink, pkg_info_directory,
-    escaping_member, two_dist_infos, huge_declared_size, header_flood, wrong_wheel_filename,
+    truncated_zip,
+    non_utf8,
+    missing_pkg_info,
+    pkg_info_symlink,
+    pkg_info_directory,
+    escaping_member,
+    two_dist_infos,
+    huge_declared_size,
+    header_flood,
+    wrong_wheel_filename,
     wrong_sdist_filename,
 ]
 
@@ -87,7 +100,11 @@ def test_hostile_input(make: Callable[[Path], Path], tmp_path: Path) -> None:
     make_wheel(good_dir, "fine", "2.0", META.replace(b"demo", b"fine").replace(b"1.0", b"2.0"))
     proc = subprocess.run(
         [sys.executable, "-m", "metaseal", "check", str(bad), str(good_dir)],
-        capture_output=True, text=True, check=False, timeout=60)
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 3, proc.stderr
     assert "Traceback" not in proc.stderr
     (line,) = proc.stderr.strip().split("\n")  # one paragraph

@@ -43,15 +43,19 @@ def test_name_spelling_is_cosmetic_but_a_new_name_is_an_error() -> None:
     base = meta("Name: Demo.Pkg")
     assert rules(compare_sdist_wheel(sdist(base), wheel(meta("Name: demo-pkg")))) == []
     assert rules(compare_sdist_wheel(sdist(base), wheel(meta("Name: other")))) == [
-        ("Name", "static-field")]
+        ("Name", "static-field")
+    ]
 
 
-@pytest.mark.parametrize(("a", "b", "expected"), [
-    ("1.0", "1.0", []),
-    ("1.0rc1", "1.0-rc1", []),
-    ("1.0", "1.0.0", [("Version", "static-field")]),
-    ("1.0", "1.0+cpu", [("Version", "static-field")]),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("1.0", "1.0", []),
+        ("1.0rc1", "1.0-rc1", []),
+        ("1.0", "1.0.0", [("Version", "static-field")]),
+        ("1.0", "1.0+cpu", [("Version", "static-field")]),
+    ],
+)
 def test_version(a: str, b: str, expected: list[tuple[str, str]]) -> None:
     found = compare_sdist_wheel(sdist(meta(f"Version: {a}")), wheel(meta(f"Version: {b}")))
     assert rules(found) == expected
@@ -60,21 +64,26 @@ def test_version(a: str, b: str, expected: list[tuple[str, str]]) -> None:
 def test_metadata_version_difference_is_a_warning() -> None:
     found = compare_sdist_wheel(sdist(meta(version="2.4")), wheel(meta(version="2.5")))
     assert [(f.field, f.rule, f.severity) for f in found] == [
-        ("Metadata-Version", "metadata-version", Severity.WARNING)]
+        ("Metadata-Version", "metadata-version", Severity.WARNING)
+    ]
 
 
 def test_field_newer_than_the_sdist_is_a_warning() -> None:
     # hatchling 1.26 -> 1.33 between sdist and wheel: License-File appears
-    found = compare_sdist_wheel(sdist(meta(version="2.3")),
-                                wheel(meta("License-File: LICENSE", version="2.4")))
-    assert rules(found) == [("Metadata-Version", "metadata-version"),
-                            ("License-File", "newer-field")]
+    found = compare_sdist_wheel(
+        sdist(meta(version="2.3")), wheel(meta("License-File: LICENSE", version="2.4"))
+    )
+    assert rules(found) == [
+        ("Metadata-Version", "metadata-version"),
+        ("License-File", "newer-field"),
+    ]
     assert all(f.severity is Severity.WARNING for f in found)
 
 
 def test_field_not_newer_but_absent_is_an_error() -> None:
-    found = compare_sdist_wheel(sdist(meta(version="2.4")),
-                                wheel(meta("License-File: LICENSE", version="2.4")))
+    found = compare_sdist_wheel(
+        sdist(meta(version="2.4")), wheel(meta("License-File: LICENSE", version="2.4"))
+    )
     assert rules(found) == [("License-File", "static-field")]
 
 
@@ -101,7 +110,8 @@ def test_dynamic_in_wheel_is_informational() -> None:
 def test_extension_header_differences_warn() -> None:
     found = compare_sdist_wheel(sdist(meta("X-Built-With: a")), wheel(meta("X-Built-With: b")))
     assert [(f.field, f.rule, f.severity) for f in found] == [
-        ("x-built-with", "extension-field", Severity.WARNING)]
+        ("x-built-with", "extension-field", Severity.WARNING)
+    ]
 
 
 def test_description_header_vs_body_is_cosmetic() -> None:
@@ -122,8 +132,10 @@ def test_description_change_shows_a_line_diff() -> None:
 
 
 def test_unsealed_sdist_reports_info_only() -> None:
-    found = compare_sdist_wheel(sdist(meta("Requires-Dist: a", version="2.1")),
-                                wheel(meta("Requires-Dist: b", version="2.1")))
+    found = compare_sdist_wheel(
+        sdist(meta("Requires-Dist: a", version="2.1")),
+        wheel(meta("Requires-Dist: b", version="2.1")),
+    )
     assert rules(found) == []
     assert ("Requires-Dist", "unsealed") in rules(found, Severity.INFO)
     assert ("Metadata-Version", "unsealed") in rules(found, Severity.INFO)
@@ -142,21 +154,31 @@ def test_identical_rule_reports_every_meaningful_difference_as_error() -> None:
 def test_sidecar_byte_difference_is_a_warning_semantic_is_an_error() -> None:
     data = meta("Requires-Dist: a")
     crlf = data.replace(b"\n", b"\r\n")
-    sidecar = Artifact(source="s", label="demo-1.0-py3-none-any.whl.metadata",
-                       kind=Kind.SIDECAR, role=Role.WHEEL, metadata=crlf)
+    sidecar = Artifact(
+        source="s",
+        label="demo-1.0-py3-none-any.whl.metadata",
+        kind=Kind.SIDECAR,
+        role=Role.WHEEL,
+        metadata=crlf,
+    )
     found = compare_identical(sidecar, wheel(data), rule="sidecar", byte_rule="sidecar-bytes")
     assert rules(found) == [("(file)", "sidecar-bytes")]
-    changed = Artifact(source="s", label=sidecar.label, kind=Kind.SIDECAR, role=Role.WHEEL,
-                       metadata=meta("Requires-Dist: b"))
+    changed = Artifact(
+        source="s",
+        label=sidecar.label,
+        kind=Kind.SIDECAR,
+        role=Role.WHEEL,
+        metadata=meta("Requires-Dist: b"),
+    )
     found = compare_identical(changed, wheel(data), rule="sidecar", byte_rule="sidecar-bytes")
     assert rules(found, Severity.ERROR) == [("Requires-Dist", "sidecar")]
 
 
 # --- the quirks table: one test per entry -------------------------------------------------
 
+
 def _quirk_unknown_placeholder() -> None:
-    found = compare_sdist_wheel(sdist(meta("Summary: UNKNOWN", "Platform: UNKNOWN")),
-                                wheel(meta()))
+    found = compare_sdist_wheel(sdist(meta("Summary: UNKNOWN", "Platform: UNKNOWN")), wheel(meta()))
     assert rules(found, *Severity) == []
 
 

@@ -13,7 +13,8 @@ PAGE = Path(__file__).parents[2] / "docs" / "reference" / "rules.md"
 
 def test_rules_reference_is_current() -> None:
     assert PAGE.read_text(encoding="utf-8") == render_rules_reference(), (
-        "docs/reference/rules.md is stale: run `python -m metaseal._docs`")
+        "docs/reference/rules.md is stale: run `python -m metaseal._docs`"
+    )
 
 
 def test_every_rule_and_field_is_documented() -> None:

@@ -26,48 +26,62 @@ CASES: dict[str, Case] = {
     "Supported-Platform": Case(("RedHat  7.2",), ("RedHat 7.2",), ("RedHat 8",), "Debian"),
     "Summary": Case(("A demo package",), ("A  demo   package",), ("Another summary",)),
     "Description": Case(
-        ("Line 1\n       |\n       |Line 2",), ("Line 1\n        \n        Line 2",),
-        ("Line 1\n       |\n       |Line 3",)),
+        ("Line 1\n       |\n       |Line 2",),
+        ("Line 1\n        \n        Line 2",),
+        ("Line 1\n       |\n       |Line 3",),
+    ),
     "Description-Content-Type": Case(
-        ("text/markdown",), ("text/markdown; charset=utf-8; variant=GFM",), ("text/x-rst",)),
+        ("text/markdown",), ("text/markdown; charset=utf-8; variant=GFM",), ("text/x-rst",)
+    ),
     "Keywords": Case(("a,b,c",), ("c, b, a",), ("a,b,d",)),
-    "Home-page": Case(("https://example.org",), ("https://example.org ",), ("https://example.com",)),
-    "Download-URL": Case(("https://example.org/dl",), ("https://example.org/dl ",), ("https://example.com/dl",)),
+    "Home-page": Case(
+        ("https://example.org",), ("https://example.org ",), ("https://example.com",)
+    ),
+    "Download-URL": Case(
+        ("https://example.org/dl",), ("https://example.org/dl ",), ("https://example.com/dl",)
+    ),
     "Author": Case(("Jane Doe",), ("Jane  Doe",), ("John Doe",)),
-    "Author-email": Case(("Jane Doe <jane@example.org>, bob@example.org",),
-                         ('bob@example.org, "Jane Doe" <jane@example.org>',),
-                         ("Jane Doe <jane@example.com>, bob@example.org",)),
+    "Author-email": Case(
+        ("Jane Doe <jane@example.org>, bob@example.org",),
+        ('bob@example.org, "Jane Doe" <jane@example.org>',),
+        ("Jane Doe <jane@example.com>, bob@example.org",),
+    ),
     "Maintainer": Case(("Jane Doe",), ("Jane\n Doe",), ("John Doe",)),
-    "Maintainer-email": Case(("jane@example.org",), ("<jane@example.org>",),
-                             ("john@example.org",)),
+    "Maintainer-email": Case(("jane@example.org",), ("<jane@example.org>",), ("john@example.org",)),
     "License": Case(("MIT License",), ("MIT  License",), ("BSD License",)),
     "License-Expression": Case(("MIT OR Apache-2.0",), ("mit or apache-2.0",), ("MIT",)),
-    "License-File": Case(("LICENSE", "NOTICE"), ("NOTICE", "LICENSE"), ("LICENSE", "COPYING"),
-                         "vendor/LICENSE"),
-    "Classifier": Case(("Typing :: Typed", "Programming Language :: Python :: 3"),
-                       ("Programming Language :: Python :: 3", "Typing :: Typed"),
-                       ("Typing :: Typed", "Programming Language :: Python :: 2"),
-                       "Framework :: Pytest"),
+    "License-File": Case(
+        ("LICENSE", "NOTICE"), ("NOTICE", "LICENSE"), ("LICENSE", "COPYING"), "vendor/LICENSE"
+    ),
+    "Classifier": Case(
+        ("Typing :: Typed", "Programming Language :: Python :: 3"),
+        ("Programming Language :: Python :: 3", "Typing :: Typed"),
+        ("Typing :: Typed", "Programming Language :: Python :: 2"),
+        "Framework :: Pytest",
+    ),
     "Requires-Dist": Case(
         ("requests>=2,<3", 'tomli; python_version < "3.11"', 'pytest; extra == "test"'),
-        ("tomli ; python_full_version<'3.11'", "Requests <3 , >=2",
-         "pytest ; extra == 'Test'"),
+        ("tomli ; python_full_version<'3.11'", "Requests <3 , >=2", "pytest ; extra == 'Test'"),
         ("requests>=2,<4", 'tomli; python_version < "3.11"', 'pytest; extra == "test"'),
-        "numpy>=2"),
+        "numpy>=2",
+    ),
     "Requires-Python": Case((">=3.9,<4",), ("<4, >= 3.9",), (">=3.10,<4",)),
     "Requires-External": Case(("libpq  (>=9)",), ("libpq (>=9)",), ("libpq (>=10)",), "zlib"),
-    "Project-URL": Case(("Homepage, https://example.org", "Source, https://example.org/src"),
-                        ("source, https://example.org/src", "Home-page, https://example.org"),
-                        ("Homepage, https://example.com", "Source, https://example.org/src"),
-                        "Docs, https://example.org/docs"),
+    "Project-URL": Case(
+        ("Homepage, https://example.org", "Source, https://example.org/src"),
+        ("source, https://example.org/src", "Home-page, https://example.org"),
+        ("Homepage, https://example.com", "Source, https://example.org/src"),
+        "Docs, https://example.org/docs",
+    ),
     "Provides-Extra": Case(("test", "doc"), ("Test", "doc"), ("test", "docs"), "cuda"),
     "Provides-Dist": Case(("other>=1.0",), ("other >= 1.0",), ("other>=2",), "third"),
     "Obsoletes-Dist": Case(("old<2",), ("Old < 2",), ("old<3",), "older"),
     "Requires": Case(("os  path",), ("os path",), ("sys",), "re"),
     "Provides": Case(("demo  mod",), ("demo mod",), ("other",), "extra"),
     "Obsoletes": Case(("gone  mod",), ("gone mod",), ("other",), "more"),
-    "Import-Name": Case(("demo", "demo._x; private"), ("demo._x ;private", "demo"),
-                        ("demo", "other"), "demo_ext"),
+    "Import-Name": Case(
+        ("demo", "demo._x; private"), ("demo._x ;private", "demo"), ("demo", "other"), "demo_ext"
+    ),
     "Import-Namespace": Case(("ns; private",), ("ns ;  private",), ("ns2",), "ns3"),
 }
 SPECIAL = {"Metadata-Version", "Name", "Version", "Dynamic"}
@@ -78,8 +92,9 @@ def test_every_field_has_a_case() -> None:
     assert {spec.name for spec in TESTED} == set(CASES)
 
 
-def _meta(version: str, field: str, values: tuple[str, ...], *, dynamic: bool = False,
-          crlf: bool = False) -> bytes:
+def _meta(
+    version: str, field: str, values: tuple[str, ...], *, dynamic: bool = False, crlf: bool = False
+) -> bytes:
     lines = [f"Metadata-Version: {version}", "Name: demo", "Version: 1.0"]
     if dynamic:
         lines.append(f"Dynamic: {field}")
@@ -95,8 +110,10 @@ def _art(label: str, data: bytes, role: Role) -> Artifact:
 
 
 def _run(sdist: bytes, wheel: bytes) -> list[Finding]:
-    return compare_sdist_wheel(_art("demo-1.0.tar.gz", sdist, Role.SDIST),
-                               _art("demo-1.0-py3-none-any.whl", wheel, Role.WHEEL))
+    return compare_sdist_wheel(
+        _art("demo-1.0.tar.gz", sdist, Role.SDIST),
+        _art("demo-1.0-py3-none-any.whl", wheel, Role.WHEEL),
+    )
 
 
 def _failing(findings: list[Finding]) -> list[Finding]:
@@ -124,7 +141,8 @@ def test_cosmetic(spec: object) -> None:
     findings = _run(_meta("2.4", name, case.base), _meta("2.4", name, case.cosmetic))
     assert _failing(findings) == []
     assert [(f.field, f.rule, f.severity) for f in findings] == [
-        (name, "cosmetic", Severity.COSMETIC)]
+        (name, "cosmetic", Severity.COSMETIC)
+    ]
 
 
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
@@ -143,7 +161,8 @@ def test_absent_and_not_dynamic_stays_absent(spec: object) -> None:
     name = spec.name  # type: ignore[attr-defined]
     findings = _run(_meta("2.5", name, ()), _meta("2.5", name, CASES[name].base))
     assert [(f.field, f.rule, f.severity) for f in _failing(findings)] == [
-        (name, "static-field", Severity.ERROR)]
+        (name, "static-field", Severity.ERROR)
+    ]
 
 
 @pytest.mark.parametrize("version", ["2.2", "2.3", "2.4", "2.5"])
@@ -178,13 +197,15 @@ def test_2_6_removal(spec: object) -> None:
     failing = _failing(_run(sdist, wheel))
     if spec.multiple:  # type: ignore[attr-defined]
         assert [(f.field, f.rule, f.severity) for f in failing] == [
-            (name, "dynamic-append-only", Severity.ERROR)]
+            (name, "dynamic-append-only", Severity.ERROR)
+        ]
     else:
         assert failing == []
 
 
-@pytest.mark.parametrize("spec", [s for s in TESTED if s.multiple and len(CASES[s.name].base) > 1],
-                         ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "spec", [s for s in TESTED if s.multiple and len(CASES[s.name].base) > 1], ids=lambda s: s.name
+)
 def test_2_6_reorder_is_a_violation(spec: object) -> None:
     name = spec.name  # type: ignore[attr-defined]
     case = CASES[name]

@@ -16,8 +16,10 @@ from metaseal.markers import (
 )
 
 SAME = [
-    ('(python_version < "3.8" or os_name == "nt") and extra == "Test_X"',
-     'extra == "test-x" and (os_name == "nt" or python_version < "3.8")'),
+    (
+        '(python_version < "3.8" or os_name == "nt") and extra == "Test_X"',
+        'extra == "test-x" and (os_name == "nt" or python_version < "3.8")',
+    ),
     ('python_version >= "3.9"', 'python_full_version >= "3.9"'),
     ('python_version < "3.10"', 'python_full_version < "3.10"'),
     ('python_version > "3.9"', 'python_full_version >= "3.10"'),
@@ -28,8 +30,10 @@ SAME = [
     ("sys_platform == 'win32'", 'sys_platform == "win32"'),
     ('os_name == "nt" and os_name == "nt"', 'os_name == "nt"'),
     ('python_full_version >= "3.9.0"', 'python_full_version >= "3.9"'),
-    ('(os_name == "a" or sys_platform == "b") or platform_machine == "c"',
-     'platform_machine == "c" or os_name == "a" or sys_platform == "b"'),
+    (
+        '(os_name == "a" or sys_platform == "b") or platform_machine == "c"',
+        'platform_machine == "c" or os_name == "a" or sys_platform == "b"',
+    ),
 ]
 DIFFERENT = [
     ('python_version <= "3.9"', 'python_version < "3.9"'),
@@ -78,9 +82,16 @@ def test_helpers() -> None:
 
 
 def test_too_many_environments_is_not_called_equal() -> None:
-    names = ["os_name", "sys_platform", "platform_machine", "platform_system",
-             "platform_python_implementation", "implementation_name", "platform_version",
-             "platform_release"]
+    names = [
+        "os_name",
+        "sys_platform",
+        "platform_machine",
+        "platform_system",
+        "platform_python_implementation",
+        "implementation_name",
+        "platform_version",
+        "platform_release",
+    ]
     wide = " and ".join("(" + " or ".join(f'{v} == "{c}"' for c in "abcde") + ")" for v in names)
     marker = Marker(wide)
     assert _environments((marker,)) is None
@@ -91,17 +102,30 @@ def test_too_many_environments_is_not_called_equal() -> None:
 VARIABLES = ["os_name", "sys_platform", "platform_machine", "extra"]
 VALUES = ["a", "b", "win32"]
 atoms = st.one_of(
-    st.builds(lambda v, o, x: f'{v} {o} "{x}"', st.sampled_from(VARIABLES),
-              st.sampled_from(["==", "!="]), st.sampled_from(VALUES)),
-    st.builds(lambda o, x: f'python_version {o} "{x}"', st.sampled_from(["<", "<=", ">", ">=",
-                                                                          "==", "!="]),
-              st.sampled_from(["3.8", "3.9", "3.12"])),
-    st.builds(lambda o, x: f'python_full_version {o} "{x}"', st.sampled_from(["<", ">="]),
-              st.sampled_from(["3.9", "3.9.2", "3.10"])),
+    st.builds(
+        lambda v, o, x: f'{v} {o} "{x}"',
+        st.sampled_from(VARIABLES),
+        st.sampled_from(["==", "!="]),
+        st.sampled_from(VALUES),
+    ),
+    st.builds(
+        lambda o, x: f'python_version {o} "{x}"',
+        st.sampled_from(["<", "<=", ">", ">=", "==", "!="]),
+        st.sampled_from(["3.8", "3.9", "3.12"]),
+    ),
+    st.builds(
+        lambda o, x: f'python_full_version {o} "{x}"',
+        st.sampled_from(["<", ">="]),
+        st.sampled_from(["3.9", "3.9.2", "3.10"]),
+    ),
 )
-expressions = st.recursive(atoms, lambda inner: st.builds(
-    lambda a, op, b: f"({a}) {op} ({b})", inner, st.sampled_from(["and", "or"]), inner),
-    max_leaves=5)
+expressions = st.recursive(
+    atoms,
+    lambda inner: st.builds(
+        lambda a, op, b: f"({a}) {op} ({b})", inner, st.sampled_from(["and", "or"]), inner
+    ),
+    max_leaves=5,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -110,10 +134,20 @@ def test_property_equivalence_agrees_with_brute_force(a: str, b: str) -> None:
     """Claimed equal <=> equal on every environment of a dense brute-force grid."""
     ma, mb = Marker(a), Marker(b)
     grid = [
-        {"os_name": o, "sys_platform": s, "platform_machine": m, "extra": e,
-         "python_full_version": f"3.{minor}.{micro}", "python_version": f"3.{minor}"}
-        for o in [*VALUES, "z"] for s in [*VALUES, "z"] for m in [*VALUES, "z"]
-        for e in [*VALUES, ""] for minor in (7, 8, 9, 10, 12, 13) for micro in (0, 1, 2, 3)
+        {
+            "os_name": o,
+            "sys_platform": s,
+            "platform_machine": m,
+            "extra": e,
+            "python_full_version": f"3.{minor}.{micro}",
+            "python_version": f"3.{minor}",
+        }
+        for o in [*VALUES, "z"]
+        for s in [*VALUES, "z"]
+        for m in [*VALUES, "z"]
+        for e in [*VALUES, ""]
+        for minor in (7, 8, 9, 10, 12, 13)
+        for micro in (0, 1, 2, 3)
     ]
     truth = all(ma.evaluate(env) == mb.evaluate(env) for env in grid)
     assert markers_equivalent(ma, mb) == truth

@@ -29,10 +29,17 @@ dynamic = {dynamic}
 test = ["pytest"]
 """
 GOOD = [
-    "Metadata-Version: 2.4", "Name: Demo.Pkg", "Version: 1.0", "Summary: A demo",
-    "Keywords: a,b", "License-Expression: MIT", "Classifier: Typing :: Typed",
-    "Requires-Python: >=3.9", "Requires-Dist: requests>=2",
-    "Requires-Dist: tomli; python_version < '3.11'", "Provides-Extra: test",
+    "Metadata-Version: 2.4",
+    "Name: Demo.Pkg",
+    "Version: 1.0",
+    "Summary: A demo",
+    "Keywords: a,b",
+    "License-Expression: MIT",
+    "Classifier: Typing :: Typed",
+    "Requires-Python: >=3.9",
+    "Requires-Dist: requests>=2",
+    "Requires-Dist: tomli; python_version < '3.11'",
+    "Provides-Extra: test",
     "Requires-Dist: pytest; extra == 'test'",
 ]
 
@@ -44,8 +51,13 @@ def project(tmp_path: Path, dynamic: str = "[]", extra: str = "") -> Path:
 
 
 def built(lines: list[str]) -> Artifact:
-    return Artifact(source="w", label="demo_pkg-1.0-py3-none-any.whl", kind=Kind.WHEEL,
-                    role=Role.WHEEL, metadata=("\n".join(lines) + "\n\n").encode())
+    return Artifact(
+        source="w",
+        label="demo_pkg-1.0-py3-none-any.whl",
+        kind=Kind.WHEEL,
+        role=Role.WHEEL,
+        metadata=("\n".join(lines) + "\n\n").encode(),
+    )
 
 
 def failing(found: list[Finding]) -> list[tuple[str, str]]:
@@ -84,7 +96,8 @@ def test_pep808_written_and_dynamic_is_append_only(tmp_path: Path) -> None:
     dropped = [line for line in GOOD if not line.startswith("Classifier")]
     dropped.append("Classifier: Framework :: Pytest")
     assert failing(check(tmp_path, dropped, dynamic=dynamic)) == [
-        ("Classifier", "pyproject-append-only")]
+        ("Classifier", "pyproject-append-only")
+    ]
 
 
 def test_undeclared_key_must_stay_empty(tmp_path: Path) -> None:
@@ -99,8 +112,9 @@ def test_written_exceptions_license_files_and_readme_type(tmp_path: Path) -> Non
 
 def test_flit_import_name_quirk(tmp_path: Path) -> None:
     found = check(tmp_path, [*GOOD, "Import-Name: demo_pkg"])
-    assert [(f.field, f.rule, f.severity) for f in found if f.severity is not Severity.COSMETIC] \
-        == [("Import-Name", "pyproject-undeclared", Severity.WARNING)]
+    assert [
+        (f.field, f.rule, f.severity) for f in found if f.severity is not Severity.COSMETIC
+    ] == [("Import-Name", "pyproject-undeclared", Severity.WARNING)]
 
 
 def test_dynamic_version_is_not_compared(tmp_path: Path) -> None:
@@ -112,12 +126,15 @@ def test_dynamic_version_is_not_compared(tmp_path: Path) -> None:
     assert failing(compare_pyproject(static, built(lines))) == []
 
 
-@pytest.mark.parametrize(("content", "fragment"), [
-    ("[tool.x]\n", "no `[project]` table"),
-    ("[project\n", "cannot be read as TOML"),
-    ('[project]\nname = "x"\nversion = "1"\nreadme = "MISSING.md"\n', "not valid PEP 621"),
-    ('[project]\nname = "x"\ndynamic = "version"\n', "must be a list"),
-])
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("[tool.x]\n", "no `[project]` table"),
+        ("[project\n", "cannot be read as TOML"),
+        ('[project]\nname = "x"\nversion = "1"\nreadme = "MISSING.md"\n', "not valid PEP 621"),
+        ('[project]\nname = "x"\ndynamic = "version"\n', "must be a list"),
+    ],
+)
 def test_bad_pyproject(tmp_path: Path, content: str, fragment: str) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text(content, encoding="utf-8")
@@ -128,9 +145,11 @@ def test_bad_pyproject(tmp_path: Path, content: str, fragment: str) -> None:
 
 def test_poetry_author_split_is_cosmetic(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
-    path.write_text('[project]\nname = "demo"\nversion = "1.0"\n'
-                    'authors = [{name = "Bench", email = "bench@example.org"}, {name = "Solo"}]\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[project]\nname = "demo"\nversion = "1.0"\n'
+        'authors = [{name = "Bench", email = "bench@example.org"}, {name = "Solo"}]\n',
+        encoding="utf-8",
+    )
     static = read_static_project(path)
     head = ["Metadata-Version: 2.4", "Name: demo", "Version: 1.0"]
     poetry = [*head, "Author: Bench, Solo", "Author-email: bench@example.org"]
@@ -139,4 +158,6 @@ def test_poetry_author_split_is_cosmetic(tmp_path: Path) -> None:
     assert {f.rule for f in found} == {"cosmetic"}
     dropped = [*head, "Author: Bench", "Author-email: bench@example.org"]  # the name-only author
     assert failing(compare_pyproject(static, built(dropped))) == [
-        ("Author", "pyproject-static"), ("Author-email", "pyproject-static")]
+        ("Author", "pyproject-static"),
+        ("Author-email", "pyproject-static"),
+    ]

@@ -18,7 +18,12 @@ def flit_import_name_finding() -> Finding:
         path.write_text('[project]\nname = "demo"\nversion = "1.0"\n', encoding="utf-8")
         static = read_static_project(path)
     data = b"Metadata-Version: 2.5\nName: demo\nVersion: 1.0\nImport-Name: demo\n\n"
-    artifact = Artifact(source="w", label="demo-1.0-py3-none-any.whl", kind=Kind.WHEEL,
-                        role=Role.WHEEL, metadata=data)
+    artifact = Artifact(
+        source="w",
+        label="demo-1.0-py3-none-any.whl",
+        kind=Kind.WHEEL,
+        role=Role.WHEEL,
+        metadata=data,
+    )
     (finding,) = compare_pyproject(static, artifact)
     return finding
