@@ -1,0 +1,151 @@
+"""Real frontends driving projects whose build backend is metaseal (issue 3 tests).
+
+A session builds metaseal's own wheel from this checkout once (:func:`metaseal_wheelhouse`) and
+points every isolated build environment at it with ``PIP_FIND_LINKS`` / ``UV_FIND_LINKS``, so
+``requires = ["metaseal", ...]`` resolves to the code under test while everything else comes
+from PyPI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "FRONTENDS",
+    "ROOT",
+    "FrontendRun",
+    "build_metaseal_wheel",
+    "frontend_env",
+    "run_frontend",
+]
+
+ROOT = Path(__file__).resolve().parents[3]
+#: A cold isolated build installs a backend (and perhaps cmake/meson/maturin) from PyPI.
+TIMEOUT = 900
+#: Every frontend the wrapper must work through. ``pip-install-editable`` only applies to
+#: backends with ``build_editable``.
+FRONTENDS = ("build", "pip-wheel", "pip-install-sdist", "pip-install-editable", "uv-build")
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def _uv() -> str:
+    found = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if found is None:  # pragma: no cover - the integration extra installs uv
+        raise RuntimeError("uv is not installed; install metaseal[integration]")
+    return found
+
+
+def build_metaseal_wheel(outdir: Path) -> Path:
+    """Build metaseal's wheel from this checkout (the code under test) into ``outdir``."""
+    env = frontend_env(None)
+    source = outdir / "src-copy"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".git", ".venvs", "__pycache__", ".*_cache", "dist", ".work"),
+    )
+    process = _run([_uv(), "build", "--wheel", "--out-dir", str(outdir), str(source)], outdir, env)
+    if process.returncode != 0:
+        raise RuntimeError(f"building metaseal's own wheel failed:\n{process.stdout}")
+    shutil.rmtree(source)
+    (wheel,) = outdir.glob("metaseal-*.whl")
+    return wheel
+
+
+def frontend_env(wheelhouse: Path | None) -> dict[str, str]:
+    """The environment for a frontend: metaseal from ``wheelhouse``, the rest from PyPI."""
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "PYTHONUTF8": "1"}
+    for name in ("PYTHONPATH", "METASEAL_ALLOW_BROKEN_SEAL", "PIP_REQUIRE_VIRTUALENV"):
+        env.pop(name, None)
+    for name in [n for n in env if n.startswith("METASEAL_")]:
+        env.pop(name)
+    if wheelhouse is not None:
+        env["PIP_FIND_LINKS"] = str(wheelhouse)
+        env["UV_FIND_LINKS"] = str(wheelhouse)
+    env["CARGO_NET_OFFLINE"] = "true"  # maturin projects must build without crates.io
+    return env
+
+
+@dataclass(frozen=True)
+class FrontendRun:
+    """What one frontend did: its exit code, its combined output, and the files it left."""
+
+    frontend: str
+    returncode: int
+    output: str
+    outdir: Path
+    #: For ``pip-install-*``: the virtual environment the project was installed into.
+    venv: Path | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted(p for p in self.outdir.iterdir() if p.suffix in (".whl", ".gz"))
+
+
+def _venv(path: Path) -> Path:
+    venv.EnvBuilder(with_pip=True).create(path)
+    return path / "bin" / "python"
+
+
+def run_frontend(
+    frontend: str,
+    project: Path,
+    workdir: Path,
+    env: dict[str, str],
+    *,
+    sdist: Path | None = None,
+    config_settings: dict[str, str] | None = None,
+) -> FrontendRun:
+    """Run ``frontend`` on ``project`` (or on ``sdist`` for ``pip-install-sdist``).
+
+    Built files land in ``workdir/out``; installs go into a fresh venv ``workdir/venv``.
+    """
+    out = workdir / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    settings = config_settings or {}
+    py = sys.executable
+    environment: Path | None = None
+    if frontend == "build":
+        cs = [f"-C{k}={v}" for k, v in settings.items()]
+        command = [py, "-m", "build", "--installer", "uv", *cs, "--outdir", str(out), str(project)]
+    elif frontend == "pip-wheel":
+        cs = [f"--config-settings={k}={v}" for k, v in settings.items()]
+        command = [py, "-m", "pip", "wheel", "--no-deps", *cs, "-w", str(out), str(project)]
+    elif frontend in ("pip-install-sdist", "pip-install-editable"):
+        environment = workdir / "venv"
+        python = _venv(environment)
+        cs = [f"--config-settings={k}={v}" for k, v in settings.items()]
+        target = ["-e", str(project)] if frontend == "pip-install-editable" else [str(sdist)]
+        if frontend == "pip-install-sdist" and sdist is None:
+            raise ValueError("pip-install-sdist needs the sdist to install")
+        command = [str(python), "-m", "pip", "install", "--no-deps", *cs, *target]
+    elif frontend == "uv-build":
+        cs = [f"--config-setting={k}={v}" for k, v in settings.items()]
+        command = [_uv(), "build", "--python", py, *cs, "--out-dir", str(out), str(project)]
+    else:
+        raise ValueError(f"unknown frontend {frontend!r}")
+    process = _run(command, workdir, env)
+    return FrontendRun(
+        frontend, process.returncode, f"$ {' '.join(command)}\n{process.stdout}", out, environment
+    )
