@@ -16,6 +16,8 @@ This module does I/O only; it makes no judgement about the metadata (the engine 
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import enum
 import gzip
 import os
@@ -203,7 +205,18 @@ def discover(
                 except ArtifactError as exc:
                     errors.append(exc)
     artifacts.sort(key=lambda artifact: (artifact.label, artifact.source))
-    return artifacts, errors
+    return _unique_labels(artifacts), errors
+
+
+def _unique_labels(artifacts: list[Artifact]) -> list[Artifact]:
+    """Files with the same name from different folders are labelled by their path instead."""
+    counts = collections.Counter(artifact.label for artifact in artifacts)
+    return [
+        dataclasses.replace(artifact, label=artifact.source)
+        if counts[artifact.label] > 1
+        else artifact
+        for artifact in artifacts
+    ]
 
 
 def _identity(path: str) -> object:

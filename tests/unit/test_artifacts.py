@@ -641,3 +641,15 @@ def test_special_file(tmp_path: Path) -> None:
     fifo = tmp_path / "METADATA"
     os.mkfifo(fifo)
     _read_error(fifo, "is not a regular file")
+
+
+def test_discover_labels_same_named_files_by_path(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        make_wheel(tmp_path / folder, "Demo.Pkg", "1.0", META)
+    artifacts, errors = discover([str(tmp_path / "a"), str(tmp_path / "b")])
+    assert errors == []
+    assert [a.label for a in artifacts] == [
+        str(tmp_path / "a" / WHEEL_NAME),
+        str(tmp_path / "b" / WHEEL_NAME),
+    ]
