@@ -29,6 +29,7 @@ __all__ = [
     "compare_pyproject",
     "compare_sdist_wheel",
     "field_diffs",
+    "field_finding",
     "parsed",
 ]
 
@@ -93,7 +94,7 @@ def _norm(diff: FieldDiff, items: list[str]) -> RawValue:
     return tuple(keys)
 
 
-def _finding(
+def field_finding(
     diff: FieldDiff,
     rule: str,
     message: str,
@@ -102,6 +103,7 @@ def _finding(
     right: str,
     severity: Severity | None = None,
 ) -> Finding:
+    """A finding about one field, with both sides' values as written and as normalized."""
     listlike = diff.spec is None or diff.spec.listlike
     return Finding(
         field=diff.name,
@@ -274,7 +276,7 @@ def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
     for diff in field_diffs(s, w):
         verdict = _sdist_verdict(diff, s, w)
         if verdict is not None:
-            findings.append(_finding(diff, *verdict, sdist.label, wheel.label))
+            findings.append(field_finding(diff, *verdict, sdist.label, wheel.label))
     findings.extend(_forbidden_dynamic(s, sdist.label))
     version = _version_of(s.metadata_version)
     if version is None or version < Version("2.2"):
@@ -324,10 +326,10 @@ def compare_identical(
     findings: list[Finding] = []
     for diff in field_diffs(a, b):
         if diff.delta.equal:
-            findings.append(_finding(diff, *_cosmetic_verdict(diff), left.label, right.label))
+            findings.append(field_finding(diff, *_cosmetic_verdict(diff), left.label, right.label))
         else:
             findings.append(
-                _finding(
+                field_finding(
                     diff,
                     rule,
                     f"{_describe_change(diff, left.label, right.label)}.",

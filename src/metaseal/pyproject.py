@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import InvalidRequirement, Requirement
 
 from metaseal._compat import tomllib
+from metaseal.compare import FieldDiff, field_finding
 from metaseal.errors import ArtifactError
 from metaseal.fields import FIELDS_BY_HEADER, Delta, FieldSpec, compare_items, items_of
-from metaseal.findings import Finding, RawValue, Severity, Side
+from metaseal.findings import Finding, Severity
 from metaseal.markers import mentions_extra
 from metaseal.model import ParsedMetadata, parse_metadata
-from metaseal.rules import RULES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -126,13 +126,6 @@ def _is_extra(item: str) -> bool:
         return "extra" in item
 
 
-def _value(spec: FieldSpec, items: list[str], *, key: bool) -> RawValue:
-    if not items:
-        return None
-    values = tuple(spec.key(i) for i in items) if key else tuple(items)
-    return values if spec.listlike or len(values) > 1 else values[0]
-
-
 def _finding(
     spec: FieldSpec,
     rule: str,
@@ -145,19 +138,8 @@ def _finding(
     delta: Delta,
     severity: Severity | None = None,
 ) -> Finding:
-    return Finding(
-        field=spec.name,
-        rule=rule,
-        severity=severity or RULES[rule].severity,
-        message=message,
-        hint=hint,
-        left=Side(
-            project.label, _value(spec, expected, key=False), _value(spec, expected, key=True)
-        ),
-        right=Side(label, _value(spec, actual, key=False), _value(spec, actual, key=True)),
-        added=delta.added,
-        removed=delta.removed,
-    )
+    diff = FieldDiff(spec, spec.header, expected, actual, delta)
+    return field_finding(diff, rule, message, hint, project.label, label, severity)
 
 
 def _judge(
