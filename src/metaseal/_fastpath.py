@@ -21,7 +21,14 @@ from __future__ import annotations
 import os
 import re
 
-__all__ = ["MARKER", "dist_info_name", "normal_version", "prepare"]
+__all__ = [
+    "MARKER",
+    "dist_info_name",
+    "is_sealed",
+    "metadata_version",
+    "normal_version",
+    "prepare",
+]
 
 #: Written next to the dist-info so ``build_wheel`` knows who prepared it (see ``_proxy``).
 MARKER = ".metaseal-prepared"
@@ -83,6 +90,18 @@ def _headers(data: bytes) -> dict[str, list[str]] | None:
     return {name: [value.strip() for value in values] for name, values in found.items()}
 
 
+def is_sealed(metadata_version: str | None) -> bool:
+    """Metadata-Version 2.2 or later (PEP 643): the sdist's non-Dynamic fields bind its wheels."""
+    major, _, minor = (metadata_version or "").partition(".")
+    return major == "2" and minor.isascii() and minor.isdigit() and int(minor) >= 2
+
+
+def metadata_version(data: bytes) -> str | None:
+    """The one Metadata-Version of a metadata file, or ``None`` (missing, repeated, unreadable)."""
+    values = (_headers(data) or {}).get("metadata-version", [])
+    return values[0] if len(values) == 1 else None
+
+
 def prepare(metadata_directory: str, cwd: str = ".") -> str | None:
     """Write the dist-info from ``cwd/PKG-INFO`` and return its basename, or ``None`` to decline."""
     path = os.path.join(cwd, "PKG-INFO")
@@ -97,8 +116,7 @@ def prepare(metadata_directory: str, cwd: str = ".") -> str | None:
     if any(len(values) != 1 for values in identity):
         return None  # missing or repeated
     (mv,), (name,), (version,) = identity
-    major, _, minor = mv.partition(".")
-    if not (major == "2" and minor.isascii() and minor.isdigit() and int(minor) >= 2):
+    if not is_sealed(mv):
         return None
     dist_info = dist_info_name(name, version)
     if dist_info is None:

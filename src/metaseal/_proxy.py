@@ -25,6 +25,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from metaseal import _fastpath
 from metaseal._compat import tomllib
 from metaseal._fastpath import MARKER
 from metaseal.config import Loaded, Settings, load_settings
@@ -251,15 +252,21 @@ def findings_for(
         compare_identical,
         compare_pyproject,
         compare_sdist_wheel,
+        parsed,
     )
     from metaseal.pyproject import read_static_project
 
     built = read_source(str(path))
     pkg_info = here.root / "PKG-INFO"
     findings: list[Finding] = []
+    sealed = False
     if kind != "sdist" and pkg_info.is_file():
-        findings += compare_sdist_wheel(read_source(str(pkg_info)), built)
-    elif isinstance(here.pyproject.get("project"), dict):
+        promise = read_source(str(pkg_info))
+        findings += compare_sdist_wheel(promise, built)
+        sealed = _fastpath.is_sealed(parsed(promise.metadata).metadata_version)
+    if not sealed and isinstance(here.pyproject.get("project"), dict):
+        # From a source tree, or from an sdist too old to promise anything (Metadata < 2.2):
+        # the static [project] table still binds every file.
         findings += compare_pyproject(read_static_project(here.root / "pyproject.toml"), built)
     if kind == "sdist":
         findings += _dynamic_policy(here.settings, built)
@@ -291,6 +298,8 @@ def _identical_to_pkg_info(
     if kind == "sdist" or not pkg_info.is_file():
         return False
     promised = pkg_info.read_bytes()
+    if not _fastpath.is_sealed(_fastpath.metadata_version(promised)):
+        return False  # an unsealed PKG-INFO proves nothing: [project] must still be checked
     prepared = Path(metadata_directory, "METADATA") if metadata_directory else None
     if prepared is not None and prepared.is_file() and prepared.read_bytes() != promised:
         return False
@@ -364,16 +373,17 @@ def verify(
         return
     body = render_findings(blocking + warned)
     fix = (
-        "To fix: make the build produce the promised value, or declare the field dynamic in "
-        "`[project]` (the sdist then lists it as Dynamic), or pin the backend version in "
-        f"`build-system.requires`. Rebuilding a patched sdist on purpose? Set {_HATCH}."
+        "To fix: follow the `fix:` line of each finding above; if the backend changed between "
+        "the sdist and the wheel, pin its version in `build-system.requires`. Rebuilding a "
+        f"patched sdist on purpose? Set {_HATCH}."
     )
     if settings.mode == "error" and not settings.allow_broken_seal:
         report = (
             f"metaseal: `{name}` breaks the seal (inner backend: {backend}); it was deleted "
             f"and `{directory}` was left as it was.\n\n{body}\n\n{fix}"
         )
-        print(report, file=sys.stderr)  # noqa: T201 - frontends show the backend's stderr
+        # Raised, not also printed: frontends show the hook's traceback, whose last line is
+        # this message, so printing it as well showed every report twice.
         raise SealBroken(name, report)
     why = f"{_HATCH} is set" if settings.allow_broken_seal else '`tool.metaseal.mode` is "warn"'
     _shout(
@@ -386,8 +396,7 @@ def _warn_if_unsealed(here: Session, sdist: Artifact) -> None:
     from metaseal.compare import parsed
 
     version = parsed(sdist.metadata).metadata_version or "(missing)"
-    major, _, minor = version.partition(".")
-    if major.isdigit() and minor.isdigit() and (int(major), int(minor)) >= (2, 2):
+    if _fastpath.is_sealed(version):
         return
     _shout(
         f"metaseal: `{sdist.label}` says Metadata-Version {version}, below 2.2, so it cannot be "
@@ -398,9 +407,13 @@ def _warn_if_unsealed(here: Session, sdist: Artifact) -> None:
 
 
 def _shout(message: str) -> None:
-    """A warning frontends show: the whole text on stderr, its first line as a warning."""
+    """A warning frontends show: the whole text on stderr; in-process callers also get a
+    :class:`MetasealWarning` (frontends run hooks in a subprocess and show only stderr, so the
+    warning is attributed to the package, not to a line of metaseal's code)."""
     print(message, file=sys.stderr)  # noqa: T201
-    warnings.warn(message.split("\n", 1)[0], MetasealWarning, stacklevel=2)
+    warnings.warn_explicit(
+        message.split("\n", 1)[0], MetasealWarning, filename="metaseal", lineno=0
+    )
 
 
 def _describe_backend(settings: Settings) -> str:

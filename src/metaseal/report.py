@@ -36,10 +36,28 @@ def _clip(lines: list[str]) -> list[str]:
     return [*lines[:_MAX_LINES], f"... ({len(lines) - _MAX_LINES} more lines)"]
 
 
+def _list_diff(finding: Finding) -> list[str]:
+    """A list field: `-` only on the left, `+` only on the right, and, for short lists, the
+    values both sides share (unmarked), so both whole values can be read."""
+    removed = [f"- {v}" for v in finding.removed]
+    right = finding.right.raw if finding.right is not None else None
+    if isinstance(right, tuple) and len(right) <= _MAX_LINES:
+        added = list(finding.added)
+        marked = []
+        for value in right:
+            if value in added:
+                added.remove(value)
+                marked.append(f"+ {value}")
+            else:
+                marked.append(f"  {value}")
+        return _clip(removed + marked)
+    return _clip(removed + [f"+ {v}" for v in finding.added])
+
+
 def _values(finding: Finding) -> list[str]:
     """The diff lines of one finding: `-` only on the left, `+` only on the right."""
     if finding.added or finding.removed:
-        return _clip([f"- {v}" for v in finding.removed] + [f"+ {v}" for v in finding.added])
+        return _list_diff(finding)
     left, right = finding.left, finding.right
     if left is None or right is None:
         side = left or right

@@ -27,6 +27,7 @@ def _refused(project: Project, *fragments: str) -> str:
     stderr = str(info.value.stderr)
     for fragment in ("breaks the seal", "SealBroken", "To fix:", *fragments):
         assert fragment in stderr
+    assert stderr.count("breaks the seal") == 1, "the report must be shown once"
     assert list(project.out().iterdir()) == []
     return stderr
 
@@ -138,3 +139,15 @@ def test_warnings_pass_unless_strict(make_project: MakeProject) -> None:
     assert "Metadata-Version" in lenient.runner.stderr
     strict = make_project("fake_mv_drift", tool="strict = true").unpacked()
     _refused(strict, "Metadata-Version")
+
+
+def test_wheel_from_unsealed_sdist_is_checked_against_project(make_project: MakeProject) -> None:
+    """Metadata < 2.2 promises nothing, but the sdist's static [project] table still binds."""
+    with pytest.warns(BuildBackendWarning):
+        tree = make_project("fake_unsealed").unpacked()
+    pyproject = tree.root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace("attrs>=20", "attrs>=21"), encoding="utf-8"
+    )
+    stderr = _refused(tree, "Requires-Dist", "pyproject-static", "attrs>=21")
+    assert "attrs>=20" in stderr
