@@ -8,6 +8,7 @@ from PyPI.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -19,10 +20,14 @@ from pathlib import Path
 __all__ = [
     "FRONTENDS",
     "ROOT",
+    "SDIST_FRONTENDS",
     "FrontendRun",
     "build_metaseal_wheel",
+    "build_sdist",
     "frontend_env",
     "run_frontend",
+    "run_sdist_frontend",
+    "unpack_sdist",
 ]
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -145,6 +150,96 @@ def run_frontend(
         command = [_uv(), "build", "--python", py, *cs, "--out-dir", str(out), str(project)]
     else:
         raise ValueError(f"unknown frontend {frontend!r}")
+    process = _run(command, workdir, env)
+    return FrontendRun(
+        frontend, process.returncode, f"$ {' '.join(command)}\n{process.stdout}", out, environment
+    )
+
+
+#: Frontends that turn an existing sdist into a wheel (:func:`run_sdist_frontend`): what happens
+#: to a released sdist. ``build-from-sdist`` is the second half of ``python -m build`` (which
+#: unpacks the sdist it just built and runs ``--wheel`` in it); ``uv-pip-install-sdist`` installs
+#: into a fresh ``uv venv``.
+SDIST_FRONTENDS = (
+    "build-from-sdist",
+    "pip-wheel-sdist",
+    "pip-install-sdist",
+    "uv-build-sdist",
+    "uv-pip-install-sdist",
+)
+
+
+def build_sdist(project: Path, outdir: Path, env: dict[str, str]) -> Path:
+    """``python -m build --sdist`` of ``project`` into ``outdir``; the one sdist it made."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "build", "--installer", "uv", "--sdist"]
+    process = _run([*command, "--outdir", str(outdir), str(project)], outdir, env)
+    sdists = sorted(outdir.glob("*.tar.gz"))
+    if process.returncode != 0 or len(sdists) != 1:
+        raise RuntimeError(f"building the sdist of {project} failed:\n{process.stdout}")
+    return sdists[0]
+
+
+def unpack_sdist(sdist: Path, into: Path) -> Path:
+    """Unpack ``sdist`` below ``into`` and return its one top-level directory."""
+    import tarfile
+
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(sdist) as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(into, filter="data")
+        else:  # pragma: no cover - Python < 3.10.12 / 3.11.4
+            archive.extractall(into)  # our own freshly built sdist
+    (top,) = into.iterdir()
+    return top
+
+
+def run_sdist_frontend(
+    frontend: str,
+    sdist: Path,
+    workdir: Path,
+    env: dict[str, str],
+    *,
+    config_settings: dict[str, str] | None = None,
+) -> FrontendRun:
+    """Run one of :data:`SDIST_FRONTENDS` on ``sdist``: wheels land in ``workdir/out``,
+    installs go into a fresh venv ``workdir/venv``.
+    """
+    if frontend in ("pip-install-sdist", "pip-wheel-sdist"):
+        # pip takes the archive where it takes a project directory.
+        delegate = "pip-wheel" if frontend == "pip-wheel-sdist" else frontend
+        run = run_frontend(
+            delegate, sdist, workdir, env, sdist=sdist, config_settings=config_settings
+        )
+        return dataclasses.replace(run, frontend=frontend)
+    out = workdir / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    settings = config_settings or {}
+    py = sys.executable
+    environment: Path | None = None
+    if frontend == "build-from-sdist":
+        source = unpack_sdist(sdist, workdir / "unpacked")
+        cs = [f"-C{k}={v}" for k, v in settings.items()]
+        command = [py, "-m", "build", "--installer", "uv", "--wheel", *cs, "--outdir", str(out)]
+        command.append(str(source))
+    elif frontend == "uv-build-sdist":
+        cs = [f"--config-setting={k}={v}" for k, v in settings.items()]
+        command = [_uv(), "build", "--wheel", "--python", py, *cs, "--out-dir", str(out)]
+        command.append(str(sdist))
+    elif frontend == "uv-pip-install-sdist":
+        environment = workdir / "venv"
+        venv_made = _run([_uv(), "venv", "--python", py, str(environment)], workdir, env)
+        if venv_made.returncode != 0:
+            raise RuntimeError(f"uv venv failed:\n{venv_made.stdout}")
+        # uv caches the wheel it built from a local archive by path and mtime, so a copy keeps
+        # an earlier build of the same sdist (in another environment) from being reused.
+        fresh = workdir / sdist.name
+        shutil.copyfile(sdist, fresh)
+        cs = [f"--config-setting={k}={v}" for k, v in settings.items()]
+        python = environment / "bin" / "python"
+        command = [_uv(), "pip", "install", "--python", str(python), "--no-deps", *cs, str(fresh)]
+    else:
+        raise ValueError(f"unknown sdist frontend {frontend!r}")
     process = _run(command, workdir, env)
     return FrontendRun(
         frontend, process.returncode, f"$ {' '.join(command)}\n{process.stdout}", out, environment

@@ -1,0 +1,1 @@
+"""metaseal drift case: a hatchling metadata hook computes the dependencies."""

@@ -1,0 +1,1 @@
+"""metaseal drift case: build_wheel ignores the prepared metadata."""

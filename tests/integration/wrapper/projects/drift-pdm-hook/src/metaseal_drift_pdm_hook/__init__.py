@@ -1,0 +1,1 @@
+"""metaseal drift case: a pdm-backend build hook adds a dependency to wheels."""

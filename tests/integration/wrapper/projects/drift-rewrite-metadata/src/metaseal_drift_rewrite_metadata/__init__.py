@@ -1,0 +1,3 @@
+"""metaseal drift case: the wheel's METADATA is rewritten after the build."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,1 @@
+"""metaseal drift case: dynamic dependencies, empty when the sdist is built."""

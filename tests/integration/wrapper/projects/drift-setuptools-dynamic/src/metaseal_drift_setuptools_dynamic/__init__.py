@@ -1,0 +1,1 @@
+"""metaseal drift case: dependencies declared dynamic, computed in setup.py."""

@@ -1,0 +1,1 @@
+"""metaseal drift case: setup.py computes install_requires from the environment."""
