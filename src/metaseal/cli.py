@@ -198,7 +198,14 @@ def _diff(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``metaseal`` console script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Options may stand between sources (`check installed:x --python PY dist/`): argparse
+    # stops a nargs="+" positional at the first option, so the rest are collected here.
+    args, rest = parser.parse_known_args(argv)
+    unknown = [arg for arg in rest if arg.startswith("-")]
+    if unknown or (rest and args.command != "check"):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if rest:
+        args.sources += rest
     try:
         return _check(args) if args.command == "check" else _diff(args)
     except MetasealError as exc:

@@ -309,3 +309,14 @@ def test_console_script_entry_point_runs(tmp_path: Path, dist: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "PASSED" in proc.stdout
+
+
+def test_options_between_sources(capsys: pytest.CaptureFixture[str], dist: Path) -> None:
+    sources = sorted(str(p) for p in dist.iterdir())
+    code, out, _ = run(capsys, "check", sources[0], "--format", "json", *sources[1:])
+    assert code == 0
+    assert len(json.loads(out)["releases"][0]["artifacts"]) == 3
+    with pytest.raises(SystemExit) as info:
+        main(["check", sources[0], "--bogus", sources[1]])
+    assert info.value.code == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
