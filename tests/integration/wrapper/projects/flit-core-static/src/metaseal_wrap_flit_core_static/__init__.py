@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: flit-core, static metadata."""

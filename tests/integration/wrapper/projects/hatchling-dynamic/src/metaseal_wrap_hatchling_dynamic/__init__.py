@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: hatchling, dynamic metadata."""

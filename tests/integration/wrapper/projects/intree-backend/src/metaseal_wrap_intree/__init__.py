@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: built by an in-tree inner backend."""

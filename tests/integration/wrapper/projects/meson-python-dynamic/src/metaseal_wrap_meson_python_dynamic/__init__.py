@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: meson-python, dynamic metadata."""

@@ -1,0 +1,3 @@
+"""metaseal wrapper matrix: pdm-backend, dynamic metadata."""
+
+__version__ = "2.1.0"

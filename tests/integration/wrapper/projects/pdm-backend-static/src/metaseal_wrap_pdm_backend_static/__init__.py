@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: pdm-backend, static metadata."""

@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: poetry-core, static metadata."""

@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: scikit-build-core, static metadata."""

@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: setuptools, static metadata."""

@@ -1,0 +1,1 @@
+"""metaseal wrapper matrix: uv-build, static metadata."""

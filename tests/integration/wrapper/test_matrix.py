@@ -1,0 +1,281 @@
+"""Issue 3 acceptance: 9 real backends x 2 projects, each built through metaseal by every frontend.
+
+Every project under ``projects/<backend>-static`` (everything in ``[project]`` static) and
+``projects/<backend>-dynamic`` (the backend's own dynamic features, used the ordinary way) says
+``build-backend = "metaseal"`` and names its real backend in ``[tool.metaseal]``. Each goes
+through every frontend of :data:`FRONTENDS`; the frontend must succeed and what it made must
+pass ``metaseal check``: built files on their own (a wheel from ``pip wheel`` together with the
+release's sdist), installed distributions against the sdist.
+
+``python -m build`` runs once per project (session-scoped): its sdist is the one
+``pip install`` installs. Every run works on a fresh copy of the project in a temporary
+directory, so backends that write into the source tree (setuptools, meson-python, maturin)
+leave the checkout alone.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.utils import canonicalize_name
+
+from integration._cli import EXIT_OK, Run, metaseal
+from metaseal._compat import tomllib
+
+from ._frontends import FRONTENDS, FrontendRun, _uv, run_frontend
+
+pytestmark = pytest.mark.integration
+
+PROJECTS_DIR = Path(__file__).parent / "projects"
+#: The backends of issue 3, as the project directories spell them.
+BACKENDS = (
+    "setuptools",
+    "hatchling",
+    "flit-core",
+    "pdm-backend",
+    "poetry-core",
+    "uv-build",
+    "scikit-build-core",
+    "meson-python",
+    "maturin",
+)
+#: The version each kind of project builds: the dynamic ones compute theirs (from a module, a
+#: file, ``meson.build`` or ``Cargo.toml``), so the number shows the backend's feature worked.
+VERSIONS = {"static": "1.0.0", "dynamic": "2.1.0"}
+PROJECTS = tuple(f"{backend}-{kind}" for backend in BACKENDS for kind in VERSIONS)
+#: Distribution name of ``projects/<project>``.
+PREFIX = "metaseal-wrap-"
+
+
+def _copy_project(name: str, dest: Path) -> Path:
+    """A fresh copy of ``projects/<name>`` at ``dest``, ready for any frontend."""
+    shutil.copytree(
+        PROJECTS_DIR / name,
+        dest,
+        ignore=shutil.ignore_patterns(
+            "__pycache__", "build", "dist", "target", "*.egg-info", ".mesonpy-*"
+        ),
+    )
+    if (dest / "meson.build").is_file():
+        # meson-python makes sdists with `meson dist`, which only works in a Git (or Mercurial)
+        # checkout: "Dist currently only works with Git or Mercurial repos". Real meson-python
+        # projects live in one; the copy becomes one too.
+        git = ["git", "-c", "user.name=metaseal", "-c", "user.email=metaseal@example.invalid"]
+        git += ["-c", "commit.gpgsign=false"]
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "--no-verify", "-m", "copy"]):
+            subprocess.run(
+                [*git, *args], cwd=dest, check=True, capture_output=True, stdin=subprocess.DEVNULL
+            )
+    return dest
+
+
+def _show(run: FrontendRun) -> str:
+    return f"{run.frontend} exited {run.returncode}:\n{run.output}"
+
+
+def _check(*sources: str | Path, python: Path | None = None) -> tuple[Run, dict[str, Any]]:
+    """``metaseal check --format json`` must exit 0 with no error findings and no bad input."""
+    # `--python` stands between the sources, as users write `check installed:NAME --python PY X`
+    options = ["--python", str(python)] if python is not None else []
+    first, *others = sources
+    run = metaseal("check", "--format", "json", first, *options, *others)
+    report = run.json()
+    releases = report["releases"]
+    errors = [
+        finding
+        for release in releases
+        for finding in release["findings"]
+        if finding["severity"] == "error"
+    ]
+    assert run.returncode == EXIT_OK, str(run)
+    assert not errors, str(run)
+    assert not report["errors"], str(run)
+    return run, report
+
+
+def _assert_release(run: Run, report: dict[str, Any], project: str, count: int) -> None:
+    """The report is one release of ``project`` at its expected version, with ``count`` files."""
+    releases = report["releases"]
+    assert len(releases) == 1, str(run)
+    (release,) = releases
+    assert canonicalize_name(release["name"]) == PREFIX + project, str(run)
+    assert release["version"] == VERSIONS[project.rsplit("-", 1)[1]], str(run)
+    assert len(release["artifacts"]) == count, str(run)
+
+
+@dataclass
+class SessionBuilds:
+    """``python -m build`` of each project, run once per session on first use."""
+
+    root: Path
+    env: dict[str, str]
+    runs: dict[str, FrontendRun]
+
+    def get(self, project: str) -> FrontendRun:
+        if project not in self.runs:
+            work = self.root / project
+            source = _copy_project(project, work / "src")
+            self.runs[project] = run_frontend("build", source, work, self.env)
+        return self.runs[project]
+
+    def sdist(self, project: str) -> Path:
+        """The sdist ``python -m build`` made (fails the test if it made none)."""
+        run = self.get(project)
+        sdists = [path for path in run.files if path.name.endswith(".tar.gz")]
+        if run.returncode != 0 or len(sdists) != 1:
+            pytest.fail(f"no sdist of {project} from `python -m build`:\n{_show(run)}")
+        return sdists[0]
+
+
+@pytest.fixture(scope="session")
+def builds(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> SessionBuilds:
+    return SessionBuilds(tmp_path_factory.mktemp("matrix-build"), env, {})
+
+
+_PROBE = """
+import importlib, json, os, sys
+from metaseal._compat import tomllib
+import metaseal.backend as wrapper
+
+answers = {}
+for project in sys.argv[1:]:
+    os.chdir(project)
+    with open("pyproject.toml", "rb") as file:
+        spec = tomllib.load(file)["tool"]["metaseal"]["backend"]
+    module, _, attribute = spec.partition(":")
+    inner = importlib.import_module(module)
+    for part in filter(None, attribute.split(".")):
+        inner = getattr(inner, part)
+    answers[os.path.basename(project)] = {
+        "inner": hasattr(inner, "build_editable"),
+        "metaseal": hasattr(wrapper, "build_editable"),
+    }
+print(json.dumps(answers))
+"""
+
+
+@pytest.fixture(scope="session")
+def editable_hooks(
+    tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]
+) -> dict[str, bool]:
+    """For each project, whether its inner backend has ``build_editable``: asked of the backend.
+
+    One virtual environment holds every pinned backend and metaseal; a script imports each
+    project's inner backend and probes it with ``hasattr``, as frontends probe hooks, and asks
+    metaseal's hook module the same question in that project (it must mirror the answer).
+    """
+    root = tmp_path_factory.mktemp("backends")
+    requirements: set[str] = set()
+    for project in PROJECTS:
+        pyproject = PROJECTS_DIR / project / "pyproject.toml"
+        requirements.update(tomllib.loads(pyproject.read_text("utf-8"))["build-system"]["requires"])
+    python = root / "venv" / "bin" / "python"
+    for command in (
+        [_uv(), "venv", "--quiet", "--python", sys.executable, str(root / "venv")],
+        [_uv(), "pip", "install", "--quiet", "--python", str(python), *sorted(requirements)],
+        [str(python), "-c", _PROBE, *(str(PROJECTS_DIR / p) for p in PROJECTS)],
+    ):
+        process = subprocess.run(
+            command, env=env, cwd=root, capture_output=True, text=True, check=False, timeout=900
+        )
+        assert process.returncode == 0, f"$ {' '.join(command)}\n{process.stdout}{process.stderr}"
+    answers: dict[str, dict[str, bool]] = json.loads(process.stdout)
+    mismatched = {p: a for p, a in answers.items() if a["inner"] != a["metaseal"]}
+    assert not mismatched, f"metaseal does not mirror the inner build_editable: {mismatched}"
+    return {project: answer["inner"] for project, answer in answers.items()}
+
+
+def test_every_project_is_here() -> None:
+    """The matrix covers exactly the projects in ``projects/`` (drift projects aside)."""
+    present = {
+        path.name
+        for path in PROJECTS_DIR.iterdir()
+        if path.is_dir() and path.name.rsplit("-", 1)[-1] in VERSIONS
+    } - {path.name for path in PROJECTS_DIR.glob("drift-*")}
+    assert present == set(PROJECTS)
+
+
+@pytest.mark.parametrize("frontend", FRONTENDS)
+@pytest.mark.parametrize("project", PROJECTS)
+def test_matrix(
+    project: str,
+    frontend: str,
+    builds: SessionBuilds,
+    editable_hooks: dict[str, bool],
+    env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    if frontend == "build":
+        run = builds.get(project)
+    elif frontend == "pip-install-sdist":
+        run = run_frontend(
+            frontend, PROJECTS_DIR / project, tmp_path, env, sdist=builds.sdist(project)
+        )
+    else:
+        if frontend == "pip-install-editable" and not editable_hooks[project]:
+            pytest.skip(f"the inner backend of {project} has no build_editable (asked it)")
+        run = run_frontend(frontend, _copy_project(project, tmp_path / "src"), tmp_path, env)
+    assert run.returncode == 0, _show(run)
+
+    if frontend in ("pip-install-sdist", "pip-install-editable"):
+        assert run.venv is not None
+        python = run.venv / "bin" / "python"
+        installed = f"installed:{PREFIX}{project}"
+        checked, report = _check(installed, builds.sdist(project), python=python)
+        _assert_release(checked, report, project, 2)
+        return
+    files = run.files
+    # metaseal stages each file in a private `.metaseal-*` directory: none may be left behind.
+    assert not list(run.outdir.glob(".metaseal-*")), _show(run)
+    wheels = [path for path in files if path.suffix == ".whl"]
+    sdists = [path for path in files if path.name.endswith(".tar.gz")]
+    assert len(wheels) == 1, _show(run)
+    if frontend == "pip-wheel":
+        # pip builds the wheel from the source tree: it must agree with the release's sdist.
+        assert not sdists, _show(run)
+        checked, report = _check(wheels[0], builds.sdist(project))
+    else:
+        assert len(sdists) == 1, _show(run)
+        checked, report = _check(*files)
+    _assert_release(checked, report, project, 2)
+
+
+def test_in_tree_inner_backend(env: dict[str, str], tmp_path: Path) -> None:
+    """``tool.metaseal.backend-path``: the inner backend is a module of the project itself."""
+    source = _copy_project("intree-backend", tmp_path / "src")
+    run = run_frontend("build", source, tmp_path, env)
+    assert run.returncode == 0, _show(run)
+    # The in-tree module built both files: from the tree (sdist) and from the unpacked sdist.
+    assert "intree_backend: build_sdist" in run.output, _show(run)
+    assert "intree_backend: build_wheel" in run.output, _show(run)
+    assert [path.suffix for path in run.files] == [".whl", ".gz"], _show(run)
+    checked, report = _check(*run.files)
+    assert [r["name"] for r in report["releases"]] == ["metaseal-wrap-intree"], str(checked)
+
+
+def test_poetry_core_classifiers_it_adds_are_refused(env: dict[str, str], tmp_path: Path) -> None:
+    """Known backend behaviour, not a frontend limit: poetry-core 2 fills in ``Classifier``
+    (Python versions from ``requires-python``) when ``project.classifiers`` is absent and not
+    dynamic, which PEP 621 forbids. metaseal refuses the sdist; ``poetry-core-static`` therefore
+    writes its classifiers, and ``poetry-core-dynamic`` lists them in ``project.dynamic``.
+    """
+    source = _copy_project("poetry-core-static", tmp_path / "src")
+    pyproject = source / "pyproject.toml"
+    text = pyproject.read_text("utf-8")
+    line = 'classifiers = ["Programming Language :: Python :: 3"]\n'
+    assert line in text
+    pyproject.write_text(text.replace(line, ""), "utf-8")
+    run = run_frontend("build", source, tmp_path, env)
+    assert run.returncode != 0, _show(run)
+    assert "breaks the seal" in run.output, _show(run)
+    assert "Classifier [pyproject-undeclared]" in run.output, _show(run)
+    assert "Programming Language :: Python :: 3.9" in run.output, _show(run)
+    assert 'add "classifiers" to `project.dynamic`' in run.output, _show(run)
+    assert run.files == [], _show(run)
