@@ -397,17 +397,22 @@ def _read_wheel(spec: str, path: Path) -> Artifact:
     )
 
 
+def _exactly_one(spec: str, what: str, member: str, count: int) -> None:
+    """An archive must hold its metadata member once: missing or repeated is an error."""
+    if not count:
+        raise ArtifactError(spec, f"the {what} has no `{member}`; rebuild the {what}.")
+    if count > 1:
+        raise ArtifactError(
+            spec,
+            f"the {what} holds {count} entries named `{member}`; it must hold exactly one, "
+            f"or tools may disagree on its metadata. Rebuild the {what}.",
+        )
+
+
 def _zip_member(spec: str, archive: zipfile.ZipFile, member: str, what: str) -> bytes:
     """The bytes of ``member``, read only after its declared size passed the limit."""
     matches = [info for info in archive.infolist() if info.filename.rstrip("/") == member]
-    if not matches:
-        raise ArtifactError(spec, f"the {what} has no `{member}`; rebuild the {what}.")
-    if len(matches) > 1:
-        raise ArtifactError(
-            spec,
-            f"the {what} holds {len(matches)} entries named `{member}`; it must hold exactly "
-            f"one, or tools may disagree on its metadata. Rebuild the {what}.",
-        )
+    _exactly_one(spec, what, member, len(matches))
     info = matches[0]
     if info.is_dir() or (info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)):
         kind = "a directory" if info.is_dir() else "a symbolic link"
@@ -543,14 +548,7 @@ def _tar_pkg_info(spec: str, path: Path, layout: _Layout) -> tuple[bytes, str]:
     except _ARCHIVE_ERRORS as exc:
         raise _corrupt(spec, "an sdist (gzip-compressed tar archive)", exc) from exc
     member = f"{layout.top()}/PKG-INFO"
-    if not found:
-        raise ArtifactError(spec, f"the sdist has no `{member}`; rebuild the sdist.")
-    if len(found) > 1:
-        raise ArtifactError(
-            spec,
-            f"the sdist holds {len(found)} entries named `{member}`; it must hold exactly one, "
-            "or tools may disagree on its metadata. Rebuild the sdist.",
-        )
+    _exactly_one(spec, "sdist", member, len(found))
     info = found[0]
     if not info.isreg():
         kind = "a symbolic link" if info.issym() else "a hard link" if info.islnk() else None

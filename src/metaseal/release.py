@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -13,6 +14,7 @@ from metaseal.artifacts import Artifact, Kind, Role
 from metaseal.compare import compare_identical, compare_pyproject, compare_sdist_wheel, parsed
 from metaseal.fields import FIELDS_BY_HEADER, items_of
 from metaseal.findings import Finding, Severity, Side
+from metaseal.rules import RULES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -57,10 +59,11 @@ def _identity(artifact: Artifact) -> tuple[str, str]:
 def _single(
     artifact: Artifact, field: str, message: str, hint: str, rule: str, value: str | None
 ) -> Finding:
+    """A finding about one file alone, with the rule's own severity."""
     return Finding(
         field=field,
         rule=rule,
-        severity=Severity.ERROR,
+        severity=RULES[rule].severity,
         message=message,
         hint=hint,
         left=Side(artifact.label, value, value),
@@ -201,10 +204,11 @@ def _variation(
 def _check_one(artifacts: list[Artifact], projects: Sequence[StaticProject]) -> list[Finding]:
     findings: list[Finding] = []
     # A sidecar and the file it describes: compare, and let the file stand for both.
-    by_filename = {a.label: a for a in artifacts if a.kind is not Kind.SIDECAR}
+    by_path = {Path(a.source): a for a in artifacts if a.kind is not Kind.SIDECAR}
     standing = []
     for artifact in artifacts:
-        target = by_filename.get(artifact.distribution_filename or "")
+        # PEP 658: the sidecar sits next to its distribution, named after it
+        target = by_path.get(Path(artifact.source).with_name(artifact.distribution_filename or "-"))
         if artifact.kind is Kind.SIDECAR and target is not None:
             findings.extend(
                 compare_identical(artifact, target, rule="sidecar", byte_rule="sidecar-bytes")
@@ -215,13 +219,13 @@ def _check_one(artifacts: list[Artifact], projects: Sequence[StaticProject]) -> 
         findings.extend(_filename_findings(artifact))
         problems = parsed(artifact.metadata).problems
         findings.extend(
-            Finding(
-                field="(file)",
-                rule="invalid-metadata",
-                severity=Severity.WARNING,
-                message=f"{problem}.",
-                hint="Fix the backend or upgrade it.",
-                left=Side(artifact.label, None, None),
+            _single(
+                artifact,
+                "(file)",
+                f"{problem}.",
+                "Fix the backend or upgrade it.",
+                "invalid-metadata",
+                None,
             )
             for problem in problems
         )

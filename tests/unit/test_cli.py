@@ -320,3 +320,17 @@ def test_options_between_sources(capsys: pytest.CaptureFixture[str], dist: Path)
         main(["check", sources[0], "--bogus", sources[1]])
     assert info.value.code == 2
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_sidecars_pair_with_the_file_beside_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for folder, extra in (("a", ()), ("b", (("Requires-Dist", "numpy"),))):
+        (tmp_path / folder).mkdir()
+        wheel = make_wheel(tmp_path / folder, "demo", "1.0", meta(*extra))
+        make_sidecar(tmp_path / folder, wheel.name, meta(*extra))
+    code, doc = check_json(capsys, str(tmp_path / "a"), str(tmp_path / "b"))
+    # each sidecar matches its own wheel; the two wheels differ from each other (info only)
+    assert code == 0
+    assert findings(doc) == []
+    assert findings(doc, "info") == [("Requires-Dist", "wheel-variation")]
