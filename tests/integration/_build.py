@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BACKENDS", "PROJECTS", "BuiltProject", "build_project"]
+__all__ = ["BACKENDS", "PROJECTS", "BuiltProject", "build_project", "run_captured"]
 
 #: One consistent project per backend, each pinning its backend in ``[build-system]``.
 PROJECTS = Path(__file__).parent / "projects"
@@ -35,6 +35,25 @@ def _installer() -> list[str]:
     return ["--installer", "uv"] if importlib.util.find_spec("uv") is not None else []
 
 
+def run_captured(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run a frontend with no stdin, stdout and stderr together as text, never raising."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+        check=False,
+    )
+
+
 def build_project(backend: str, workdir: Path) -> BuiltProject:
     """Copy ``projects/<backend>`` into ``workdir`` and build it there into ``workdir/dist``."""
     source = workdir / backend
@@ -47,19 +66,7 @@ def build_project(backend: str, workdir: Path) -> BuiltProject:
     command = [sys.executable, "-m", "build", *_installer(), "--outdir", str(dist), str(source)]
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "PYTHONUTF8": "1"}
     env.pop("PYTHONPATH", None)
-    process = subprocess.run(
-        command,
-        cwd=workdir,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=BUILD_TIMEOUT,
-        check=False,
-    )
+    process = run_captured(command, workdir, env, BUILD_TIMEOUT)
     if process.returncode != 0:
         raise RuntimeError(
             f"building projects/{backend} failed (exit {process.returncode}):\n"

@@ -17,6 +17,8 @@ import venv
 from dataclasses import dataclass
 from pathlib import Path
 
+from integration._build import run_captured
+
 __all__ = [
     "FRONTENDS",
     "ROOT",
@@ -39,19 +41,7 @@ FRONTENDS = ("build", "pip-wheel", "pip-install-sdist", "pip-install-editable", 
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=TIMEOUT,
-        check=False,
-    )
+    return run_captured(command, cwd, env, TIMEOUT)
 
 
 def _uv() -> str:
