@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Optional
 
 from packaging.version import InvalidVersion, Version
 
+from metaseal.config import NEVER_DYNAMIC
 from metaseal.fields import FIELDS, FIELDS_BY_HEADER, Delta, FieldSpec, compare_items, items_of
 from metaseal.findings import Finding, RawValue, Severity, Side
 from metaseal.model import ParsedMetadata, parse_metadata
@@ -32,8 +33,6 @@ __all__ = [
     "field_finding",
     "parsed",
 ]
-
-_NEVER_DYNAMIC = ("name", "version", "metadata-version")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -295,7 +294,7 @@ def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
 
 
 def _forbidden_dynamic(meta: ParsedMetadata, label: str) -> list[Finding]:
-    bad = sorted(name for name in meta.dynamic if name in _NEVER_DYNAMIC)
+    bad = sorted(name for name in meta.dynamic if name in NEVER_DYNAMIC)
     return [
         Finding(
             field="Dynamic",
