@@ -8,7 +8,7 @@ import pytest
 from metaseal.artifacts import Artifact, Kind, Role
 from metaseal.compare import compare_identical, compare_sdist_wheel
 from metaseal.findings import Finding, Severity
-from metaseal.quirks import QUIRKS
+from metaseal.quirks import QUIRKS, Quirk
 
 
 def meta(*lines: str, version: str = "2.4", body: str | None = None) -> bytes:
@@ -226,8 +226,8 @@ def test_every_quirk_has_a_test() -> None:
 
 
 @pytest.mark.parametrize("quirk", QUIRKS, ids=lambda q: q.id)
-def test_quirk(quirk: object) -> None:
-    QUIRK_TESTS[quirk.id]()  # type: ignore[attr-defined]
+def test_quirk(quirk: Quirk) -> None:
+    QUIRK_TESTS[quirk.id]()
 
 
 def test_unnormalized_extra_is_invalid_from_2_3() -> None:

@@ -9,14 +9,14 @@ import pytest
 
 from metaseal.artifacts import Artifact, Kind, Role
 from metaseal.compare import compare_sdist_wheel
-from metaseal.fields import FIELDS
+from metaseal.fields import FIELDS, FieldSpec
 from metaseal.findings import Finding, Severity
 
 
 @dataclass(frozen=True)
 class Case:
     base: tuple[str, ...]
-    cosmetic: tuple[str, ...] | None
+    cosmetic: tuple[str, ...]
     changed: tuple[str, ...]
     appended: str | None = None  # a value a 2.6 wheel may add
 
@@ -124,8 +124,8 @@ ids = [spec.name for spec in TESTED]
 
 
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
-def test_equal(spec: object) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_equal(spec: FieldSpec) -> None:
+    name = spec.name
     data = _meta("2.4", name, CASES[name].base)
     assert _run(data, data) == []
     # same content, different bytes (CRLF): still nothing that fails
@@ -133,11 +133,9 @@ def test_equal(spec: object) -> None:
 
 
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
-def test_cosmetic(spec: object) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_cosmetic(spec: FieldSpec) -> None:
+    name = spec.name
     case = CASES[name]
-    if case.cosmetic is None:
-        pytest.skip(f"{name} has no cosmetic spelling (values are compared stripped)")
     findings = _run(_meta("2.4", name, case.base), _meta("2.4", name, case.cosmetic))
     assert _failing(findings) == []
     assert [(f.field, f.rule, f.severity) for f in findings] == [
@@ -146,8 +144,8 @@ def test_cosmetic(spec: object) -> None:
 
 
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
-def test_meaningful_change(spec: object) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_meaningful_change(spec: FieldSpec) -> None:
+    name = spec.name
     case = CASES[name]
     findings = _run(_meta("2.4", name, case.base), _meta("2.4", name, case.changed))
     errors = [f for f in findings if f.severity is Severity.ERROR]
@@ -157,8 +155,8 @@ def test_meaningful_change(spec: object) -> None:
 
 
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
-def test_absent_and_not_dynamic_stays_absent(spec: object) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_absent_and_not_dynamic_stays_absent(spec: FieldSpec) -> None:
+    name = spec.name
     findings = _run(_meta("2.5", name, ()), _meta("2.5", name, CASES[name].base))
     assert [(f.field, f.rule, f.severity) for f in _failing(findings)] == [
         (name, "static-field", Severity.ERROR)
@@ -167,8 +165,8 @@ def test_absent_and_not_dynamic_stays_absent(spec: object) -> None:
 
 @pytest.mark.parametrize("version", ["2.2", "2.3", "2.4", "2.5"])
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
-def test_declared_dynamic_is_free_before_2_6(spec: object, version: str) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_declared_dynamic_is_free_before_2_6(spec: FieldSpec, version: str) -> None:
+    name = spec.name
     case = CASES[name]
     sdist = _meta(version, name, case.base, dynamic=True)
     for wheel_values in (case.changed, (), case.base[1:]):
@@ -176,11 +174,11 @@ def test_declared_dynamic_is_free_before_2_6(spec: object, version: str) -> None
 
 
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
-def test_2_6_append(spec: object) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_2_6_append(spec: FieldSpec) -> None:
+    name = spec.name
     case = CASES[name]
     sdist = _meta("2.6", name, case.base, dynamic=True)
-    if spec.multiple:  # type: ignore[attr-defined]
+    if spec.multiple:
         assert case.appended is not None
         wheel = _meta("2.6", name, (*case.base, case.appended))
     else:  # a Dynamic single-use field may take any value, also in 2.6
@@ -189,13 +187,13 @@ def test_2_6_append(spec: object) -> None:
 
 
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
-def test_2_6_removal(spec: object) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_2_6_removal(spec: FieldSpec) -> None:
+    name = spec.name
     case = CASES[name]
     sdist = _meta("2.6", name, case.base, dynamic=True)
     wheel = _meta("2.6", name, case.changed)
     failing = _failing(_run(sdist, wheel))
-    if spec.multiple:  # type: ignore[attr-defined]
+    if spec.multiple:
         assert [(f.field, f.rule, f.severity) for f in failing] == [
             (name, "dynamic-append-only", Severity.ERROR)
         ]
@@ -206,8 +204,8 @@ def test_2_6_removal(spec: object) -> None:
 @pytest.mark.parametrize(
     "spec", [s for s in TESTED if s.multiple and len(CASES[s.name].base) > 1], ids=lambda s: s.name
 )
-def test_2_6_reorder_is_a_violation(spec: object) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_2_6_reorder_is_a_violation(spec: FieldSpec) -> None:
+    name = spec.name
     case = CASES[name]
     sdist = _meta("2.6", name, case.base, dynamic=True)
     wheel = _meta("2.6", name, tuple(reversed(case.base)))
@@ -215,8 +213,8 @@ def test_2_6_reorder_is_a_violation(spec: object) -> None:
 
 
 @pytest.mark.parametrize("spec", TESTED, ids=ids)
-def test_unsealed_sdist_constrains_nothing(spec: object) -> None:
-    name = spec.name  # type: ignore[attr-defined]
+def test_unsealed_sdist_constrains_nothing(spec: FieldSpec) -> None:
+    name = spec.name
     case = CASES[name]
     findings = _run(_meta("2.1", name, case.base), _meta("2.1", name, case.changed))
     assert _failing(findings) == []
