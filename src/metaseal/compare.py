@@ -140,23 +140,21 @@ def _pyproject_hint(spec: FieldSpec | None) -> str:
     return f"{keys} in `project.dynamic` (the sdist then says `Dynamic: {{}}`)"
 
 
-def _describe_change(diff: FieldDiff, left_kind: str, right_kind: str) -> str:
-    name = diff.name
+def _describe_change(diff: FieldDiff, left: str, right: str) -> str:
+    """One sentence, no final period; ``left``/``right`` name the sides ("the sdist", "`x`")."""
+    name, added, removed = diff.name, len(diff.delta.added), len(diff.delta.removed)
+    subject = right[0].upper() + right[1:]
     if not diff.left:
-        return f"The {right_kind} has `{name}` but the {left_kind} does not"
+        return f"{subject} has `{name}` but {left} does not"
     if not diff.right:
-        return f"The {right_kind} drops `{name}`, which the {left_kind} sets"
-    parts = []
-    if diff.delta.added:
-        parts.append(f"adds {len(diff.delta.added)} value(s)")
-    if diff.delta.removed:
-        parts.append(f"drops {len(diff.delta.removed)} value(s)")
-    change = (
-        " and ".join(parts)
-        if diff.spec is not None and diff.spec.listlike and parts
-        else "has a different value"
-    )
-    return f"The {right_kind}'s `{name}` {change} compared with the {left_kind}"
+        return f"{subject} drops `{name}`, which {left} sets"
+    if diff.spec is None or not diff.spec.listlike or not (added or removed):
+        return f"{subject} has a different `{name}` than {left}"
+    if added and removed:
+        return f"{subject} adds {added} and drops {removed} `{name}` value(s) of {left}"
+    if added:
+        return f"{subject} adds {added} `{name}` value(s) that {left} does not have"
+    return f"{subject} drops {removed} `{name}` value(s) that {left} has"
 
 
 _Verdict = Optional[tuple[str, str, str]]  # (rule, message, hint), or None: nothing to say
@@ -222,7 +220,7 @@ def _sdist_verdict(diff: FieldDiff, s: ParsedMetadata, w: ParsedMetadata) -> _Ve
             ),
             "Nothing to do.",
         )
-    change = _describe_change(diff, "sdist", "wheel")
+    change = _describe_change(diff, "the sdist", "the wheel")
     if not sealed:
         return (
             "unsealed",
@@ -331,7 +329,7 @@ def compare_identical(
                 field_finding(
                     diff,
                     rule,
-                    f"{_describe_change(diff, left.label, right.label)}.",
+                    f"{_describe_change(diff, f'`{left.label}`', f'`{right.label}`')}.",
                     "The two must be identical: " + RULES[rule].summary,
                     left.label,
                     right.label,
