@@ -109,7 +109,7 @@ def _check(args: argparse.Namespace) -> int:
             files.append(source)
     artifacts, found_errors = discover(files, python=args.python) if files else ([], [])
     errors.extend(found_errors)
-    releases = check_releases(artifacts, projects)
+    releases = check_releases(artifacts, projects, strict=args.strict)
     matched = {label for release in releases for label in release.projects}
     errors.extend(
         ArtifactError(

@@ -15,6 +15,7 @@ from metaseal.compare import compare_identical, compare_pyproject, compare_sdist
 from metaseal.fields import FIELDS_BY_HEADER, items_of
 from metaseal.findings import Finding, Severity, Side
 from metaseal.rules import RULES
+from metaseal.variation import VariationReport, analyze, repair_pairs
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,6 +34,8 @@ class Release:
     artifacts: tuple[Artifact, ...]
     findings: tuple[Finding, ...]
     projects: tuple[str, ...] = ()
+    #: How the wheels differ from each other, with a marker proposal (two or more wheels).
+    variation: VariationReport | None = None
 
     def failed(self, label: str, *, strict: bool = False) -> bool:
         """Whether a file is blamed for an error (or a warning, when strict)."""
@@ -181,27 +184,42 @@ def _import_names(artifacts: Sequence[Artifact]) -> list[Finding]:
     return findings
 
 
-def _variation(
-    reference: Artifact, other: Artifact, severity: Severity, rule: str
-) -> list[Finding]:
-    found = compare_identical(reference, other, rule=rule)
-    return [
+def _variation_findings(report: VariationReport, *, strict: bool) -> list[Finding]:
+    """Wheel-to-wheel variation: ``info`` (nothing binds wheels to each other), a warning
+    with ``--strict``; no-ops are not variation."""
+    severity = Severity.WARNING if strict else Severity.INFO
+    hint = (
+        "Express it with markers in one static list (see the proposal), or build every wheel alike."
+    )
+    findings = [
         Finding(
-            field=f.field,
-            rule=f.rule,
-            severity=severity if f.rule == rule else f.severity,
-            message=f.message,
-            hint=f.hint,
-            left=f.left,
-            right=f.right,
-            added=f.added,
-            removed=f.removed,
+            field=v.field,
+            rule="wheel-variation",
+            severity=severity,
+            message=f"`{v.value}` is not on every wheel: {v.pattern}.",
+            hint=hint,
+            left=Side(v.present_in[0], v.value, v.value),
+            right=Side(v.absent_from[0], None, None) if v.absent_from else None,
         )
-        for f in found
+        for v in report.variation
+        if not v.no_op
     ]
+    findings += [
+        Finding(
+            field=item.field,
+            rule="inexpressible",
+            severity=severity,
+            message=f"`{item.value}`: {item.reason}",
+            hint="No marker can tell these wheels apart; make their metadata agree.",
+        )
+        for item in report.inexpressible
+    ]
+    return findings
 
 
-def _check_one(artifacts: list[Artifact], projects: Sequence[StaticProject]) -> list[Finding]:
+def _check_one(
+    artifacts: list[Artifact], projects: Sequence[StaticProject], *, strict: bool
+) -> tuple[list[Finding], VariationReport | None]:
     findings: list[Finding] = []
     # A sidecar and the file it describes: compare, and let the file stand for both.
     by_path = {Path(a.source): a for a in artifacts if a.kind is not Kind.SIDECAR}
@@ -235,20 +253,27 @@ def _check_one(artifacts: list[Artifact], projects: Sequence[StaticProject]) -> 
         for wheel in wheels:
             findings.extend(compare_sdist_wheel(sdist, wheel))
         for other in sdists[sdists.index(sdist) + 1 :]:
-            findings.extend(_variation(sdist, other, Severity.WARNING, "sdist-variation"))
-    for wheel in wheels[1:]:
-        findings.extend(_variation(wheels[0], wheel, Severity.INFO, "wheel-variation"))
+            findings.extend(compare_identical(sdist, other, rule="sdist-variation"))
+    report = None
+    if len(wheels) > 1:
+        report = analyze(wheels)
+        findings.extend(_variation_findings(report, strict=strict))
+        for original, repaired in repair_pairs(wheels):
+            findings.extend(compare_identical(original, repaired, rule="repair"))
     findings.extend(_import_names(standing))
     for project in projects:
         for artifact in standing:
             findings.extend(compare_pyproject(project, artifact))
-    return findings
+    return findings, report
 
 
 def check_releases(
-    artifacts: Sequence[Artifact], projects: Sequence[StaticProject] = ()
+    artifacts: Sequence[Artifact], projects: Sequence[StaticProject] = (), *, strict: bool = False
 ) -> list[Release]:
-    """Group files into releases and check each; pyproject tables join releases of their name."""
+    """Group files into releases and check each; pyproject tables join releases of their name.
+
+    With ``strict``, wheel-to-wheel variation is a warning instead of ``info``.
+    """
     groups: dict[tuple[str, str], list[Artifact]] = defaultdict(list)
     for artifact in artifacts:
         groups[_identity(artifact)].append(artifact)
@@ -260,13 +285,15 @@ def check_releases(
             if canonicalize_name(p.name) == name
             and (p.version is None or _version(p.version) == _version(version))
         ]
+        findings, report = _check_one(members, mine, strict=strict)
         releases.append(
             Release(
                 name=name,
                 version=version,
                 artifacts=tuple(members),
-                findings=tuple(_check_one(members, mine)),
+                findings=tuple(findings),
                 projects=tuple(p.label for p in mine),
+                variation=report,
             )
         )
     return releases

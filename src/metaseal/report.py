@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from metaseal.errors import ArtifactError
     from metaseal.release import Release
+    from metaseal.variation import VariationReport
 
 __all__ = ["SCHEMA_VERSION", "render_findings", "render_json", "render_text"]
 
@@ -101,6 +102,54 @@ def render_findings(findings: Sequence[Finding], *, cosmetic: bool = False) -> s
     return "\n".join(out).rstrip("\n")
 
 
+def _variation_text(report: VariationReport) -> list[str]:
+    """The wheels' variation grouped by value, the marker proposal ready to paste into
+    pyproject.toml, and what no marker can express."""
+    out: list[str] = []
+    real = [v for v in report.variation if not v.no_op]
+    if real or report.inexpressible:
+        out.append("Variation among the wheels:")
+    out += [f"  {v.field}  `{v.value}`: {v.pattern}" for v in real]
+    noops = [v for v in report.variation if v.no_op]
+    if noops:
+        out.append("Differences that change nothing (the requirement's own marker excludes the")
+        out.append("wheels that lack it):")
+        out += [f"  {v.field}  `{v.value}`: {v.pattern}" for v in noops]
+    proposal = report.proposal
+    if proposal is not None and (real or report.inexpressible):
+        state = (
+            f"verified on {proposal.environments_checked} (wheel, environment) pairs"
+            if proposal.verified
+            else f"NOT verified: {len(proposal.unverified)} entr(ies) disagree with some wheel"
+        )
+        out.append(f"One static list for every wheel ({state}):")
+        base = [r for r in proposal.requires_dist if not _is_extra(r)]
+        extra = [r for r in proposal.requires_dist if _is_extra(r)]
+        out.append("  dependencies = [")
+        out += [
+            f"      {json.dumps(r)},{'  # unverified' if r in proposal.unverified else ''}"
+            for r in base
+        ]
+        out.append("  ]")
+        if extra:
+            out.append("  # with extras (Requires-Dist):")
+            out += [f"  #   {r}" for r in extra]
+        if proposal.requires_python is not None:
+            out.append(f"  requires-python = {json.dumps(proposal.requires_python)}")
+    if report.inexpressible:
+        out.append("Not expressible with markers:")
+        for item in report.inexpressible:
+            where = ", ".join(f"{k}={v}" for k, v in sorted(item.environment.items()))
+            out.append(f"  {item.field}  `{item.value}`: {item.reason} (environment: {where})")
+    return out
+
+
+def _is_extra(requirement: str) -> bool:
+    from metaseal.pyproject import _is_extra as is_extra
+
+    return is_extra(requirement)
+
+
 def _counts(findings: Sequence[Finding]) -> dict[str, int]:
     return {s.value: sum(f.severity is s for f in findings) for s in Severity}
 
@@ -139,6 +188,10 @@ def render_text(
         body = render_findings(release.findings, cosmetic=cosmetic)
         if body:
             out += ["", *(f"  {line}" if line else "" for line in body.split("\n"))]
+        if release.variation is not None:
+            variation = _variation_text(release.variation)
+            if variation:
+                out += ["", *(f"  {line}" for line in variation)]
         out.append("")
     for error in errors:
         out.append(f"ERROR  {error}")
@@ -153,6 +206,45 @@ def _side(side: Side | None) -> dict[str, Any] | None:
         return list(value) if isinstance(value, tuple) else value
 
     return {"artifact": side.artifact, "raw": plain(side.raw), "normalized": plain(side.normalized)}
+
+
+def _variation_json(report: VariationReport | None) -> dict[str, Any]:
+    """``variation``, ``proposal`` and ``inexpressible`` of one release (empty when < 2 wheels)."""
+    if report is None:
+        return {"variation": [], "proposal": None, "inexpressible": []}
+    proposal = report.proposal
+    return {
+        "variation": [
+            {
+                "field": v.field,
+                "value": v.value,
+                "present_in": list(v.present_in),
+                "absent_from": list(v.absent_from),
+                "no_op": v.no_op,
+                "pattern": v.pattern,
+            }
+            for v in report.variation
+        ],
+        "proposal": None
+        if proposal is None
+        else {
+            "requires_dist": list(proposal.requires_dist),
+            "verified": proposal.verified,
+            "environments_checked": proposal.environments_checked,
+            "provides_extra": list(proposal.provides_extra),
+            "requires_python": proposal.requires_python,
+            "unverified": list(proposal.unverified),
+        },
+        "inexpressible": [
+            {
+                "field": i.field,
+                "value": i.value,
+                "reason": i.reason,
+                "environment": dict(i.environment),
+            }
+            for i in report.inexpressible
+        ],
+    }
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -197,6 +289,7 @@ def render_json(
                     for a in release.artifacts
                 ],
                 "checked_against": list(release.projects),
+                **_variation_json(release.variation),
                 "summary": _counts(release.findings),
                 "findings": [finding_json(f) for f in release.findings],
             }

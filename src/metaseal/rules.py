@@ -164,6 +164,20 @@ RULES: dict[str, Rule] = {
             "Wheels of one release differ; lock-file tools that read one wheel will be wrong for "
             "the others.",
         ),
+        Rule(
+            "inexpressible",
+            _I,
+            "PEP 508; core metadata spec",
+            "Two wheels an installer could both pick in one environment disagree, so no marker "
+            "can express the difference.",
+        ),
+        Rule(
+            "repair",
+            _W,
+            "core metadata spec, Dynamic (auditwheel note)",
+            "A repaired wheel (auditwheel, delocate, delvewheel) has other metadata than the wheel "
+            "it was made from; repair should not change metadata.",
+        ),
         Rule("sdist-variation", _W, "core metadata spec", "Two sdists of one release differ."),
     )
 }
