@@ -345,3 +345,20 @@ def test_sidecars_pair_with_the_file_beside_them(
         ("Requires-Dist", "wheel-variation"),
         ("Requires-Dist", "inexpressible"),
     ]
+
+
+def test_repaired_wheel_must_keep_the_metadata(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    make_wheel(tmp_path, "demo", "1.0", meta(), tag="cp312-cp312-linux_x86_64")
+    repaired = meta(("Requires-Dist", "libfoo-bundled"))  # auditwheel must not do this
+    make_wheel(tmp_path, "demo", "1.0", repaired, tag="cp312-cp312-manylinux_2_17_x86_64")
+    code, doc = check_json(capsys, str(tmp_path))
+    assert code == 0  # a warning: repair tools are not bound by PEP 643
+    assert ("Requires-Dist", "repair") in findings(doc, "warning")
+    (repair,) = [f for f in doc["releases"][0]["findings"] if f["rule"] == "repair"]
+    assert repair["artifacts"] == [
+        "demo-1.0-cp312-cp312-linux_x86_64.whl",
+        "demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+    ]
+    assert run(capsys, "check", "--strict", str(tmp_path))[0] == 1
