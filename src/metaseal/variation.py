@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Union
+from typing import TYPE_CHECKING, Callable
 
 from packaging.markers import Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
@@ -27,6 +27,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import Version
 
+from metaseal._markersearch import INDEX, VARIABLES, Env, Search, Term
 from metaseal.compare import parsed
 from metaseal.environments import (
     ENVIRONMENT_KEYS,
@@ -97,11 +98,9 @@ class VariationReport:
     inexpressible: tuple[Inexpressible, ...]
 
 
-_Env = tuple[str, ...]  # values in ENVIRONMENT_KEYS order
+_Env = Env
 _PROPOSABLE = frozenset({"requires-dist", "provides-extra", "requires-python"})
-#: Discriminating variables, most preferred first.
-_VARIABLES = ("sys_platform", "platform_machine", "python_version", "implementation_name")
-_INDEX = {name: ENVIRONMENT_KEYS.index(name) for name in ENVIRONMENT_KEYS}
+_INDEX = INDEX
 
 
 @dataclass(frozen=True)
@@ -208,159 +207,6 @@ def _values(spec: FieldSpec, wheels: Sequence[_Wheel]) -> list[_Value]:
     return [_Value(spec, raw, key, frozenset(present)) for raw, key, present in found]
 
 
-# --- marker synthesis ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _F:
-    """A marker formula: an atom's text, or ``and`` / ``or`` over flattened parts."""
-
-    op: str
-    text: str = ""
-    parts: tuple[_F, ...] = ()
-    atoms: int = 1
-
-    def render(self, nested: bool = False) -> str:
-        if self.op == "atom":
-            return self.text
-        text = f" {self.op} ".join(part.render(nested=True) for part in self.parts)
-        return f"({text})" if nested else text
-
-
-_Formula = Union[bool, _F]
-_Labels = frozenset[tuple[_Env, bool]]
-
-
-def _combine(op: str, items: Iterable[_Formula]) -> _Formula:
-    absorbing = op == "or"  # True absorbs an `or`, False an `and`
-    parts: list[_F] = []
-    for item in items:
-        if isinstance(item, bool):
-            if item is absorbing:
-                return absorbing
-            continue
-        parts.extend(item.parts if item.op == op else (item,))
-    if not parts:
-        return not absorbing
-    if len(parts) == 1:
-        return parts[0]
-    return _F(op, "", tuple(parts), sum(part.atoms for part in parts))
-
-
-def _atom(variable: str, op: str, value: str) -> _F:
-    if variable not in _VARIABLES or '"' in value or "\\" in value:
-        raise ValueError(f"not a table value: {variable} {value!r}")
-    return _F("atom", f'{variable} {op} "{value}"')
-
-
-def _atoms(formula: _Formula) -> int:
-    return 0 if isinstance(formula, bool) else formula.atoms
-
-
-def _ranges(variable: str, order: list[str], allowed: set[str]) -> _Formula:
-    terms: list[_Formula] = []
-    position = 0
-    for inside, run in itertools.groupby(order, key=lambda value: value in allowed):
-        values = list(run)
-        low, high = position, position + len(values) - 1
-        position += len(values)
-        if not inside:
-            continue
-        bounds: list[_Formula] = []
-        if low > 0:
-            bounds.append(_atom(variable, ">=", order[low]))
-        if high < len(order) - 1:
-            bounds.append(_atom(variable, "<", order[high + 1]))
-        if len(bounds) == 2 and low == high:
-            bounds = [_atom(variable, "==", order[low])]
-        terms.append(_combine("and", bounds))
-    return _combine("or", terms)
-
-
-def _test(variable: str, allowed: set[str], seen: set[str]) -> _Formula:
-    """A formula true exactly on the ``allowed`` values among ``seen`` (shortest spelling)."""
-    allowed = allowed & seen
-    if allowed == seen or not allowed:
-        return bool(allowed)
-    order = sorted(seen, key=Version if variable == "python_version" else str)
-    options = [
-        _combine("or", [_atom(variable, "==", v) for v in order if v in allowed]),
-        _combine("and", [_atom(variable, "!=", v) for v in order if v not in allowed]),
-    ]
-    if variable == "python_version":
-        options.insert(0, _ranges(variable, order, allowed))
-    return min(options, key=_atoms)
-
-
-class _Search:
-    def __init__(self) -> None:
-        self._memo: dict[tuple[_Labels, tuple[str, ...]], _Formula | None] = {}
-
-    def solve(self, labels: _Labels, variables: tuple[str, ...]) -> _Formula | None:
-        kinds = {label for _env, label in labels}
-        if len(kinds) < 2:
-            return kinds == {True}
-        key = (labels, variables)
-        if key not in self._memo:
-            found = _single(labels, variables) or _pairs(labels, variables)
-            found = found or self._split(labels, variables)
-            self._memo[key] = min(found, key=_atoms) if found else None
-        return self._memo[key]
-
-    def _split(self, labels: _Labels, variables: tuple[str, ...]) -> list[_Formula]:
-        out = []
-        for variable in variables:
-            index, rest = _INDEX[variable], tuple(v for v in variables if v != variable)
-            groups: dict[str, set[tuple[_Env, bool]]] = {}
-            for item in labels:
-                groups.setdefault(item[0][index], set()).add(item)
-            subs = {value: self.solve(frozenset(group), rest) for value, group in groups.items()}
-            if len(groups) < 2 or any(sub is None for sub in subs.values()):
-                continue
-            by_sub: dict[str, tuple[_Formula, set[str]]] = {}
-            for value, sub in subs.items():
-                assert sub is not None
-                name = sub.render() if isinstance(sub, _F) else str(sub)
-                by_sub.setdefault(name, (sub, set()))[1].add(value)
-            terms = [
-                _combine("and", [_test(variable, values, set(groups)), sub])
-                for sub, values in by_sub.values()
-            ]
-            out.append(_combine("or", terms))
-        return out
-
-
-def _single(labels: _Labels, variables: tuple[str, ...]) -> list[_Formula]:
-    out = []
-    for variable in variables:
-        by_value: dict[str, set[bool]] = {}
-        for env, label in labels:
-            by_value.setdefault(env[_INDEX[variable]], set()).add(label)
-        if all(len(kinds) == 1 for kinds in by_value.values()):
-            allowed = {value for value, kinds in by_value.items() if True in kinds}
-            out.append(_test(variable, allowed, set(by_value)))
-    return out
-
-
-def _pairs(labels: _Labels, variables: tuple[str, ...]) -> list[_Formula]:
-    out: list[_Formula] = []
-    true = [env for env, label in labels if label]
-    false = [env for env, label in labels if not label]
-    for v1, v2 in itertools.combinations(variables, 2):
-        i1, i2 = _INDEX[v1], _INDEX[v2]
-        seen1, seen2 = {e[i1] for e, _ in labels}, {e[i2] for e, _ in labels}
-        a1, a2 = {e[i1] for e in true}, {e[i2] for e in true}
-        if not any(e[i1] in a1 and e[i2] in a2 for e in false):
-            out.append(_combine("and", [_test(v1, a1, seen1), _test(v2, a2, seen2)]))
-        pure1, pure2 = a1 - {e[i1] for e in false}, a2 - {e[i2] for e in false}
-        if all(e[i1] in pure1 or e[i2] in pure2 for e in true):
-            need1 = {e[i1] for e in true if e[i2] not in pure2}
-            need2 = {e[i2] for e in true if e[i1] not in pure1}
-            for p1, p2 in ((pure1, pure2), (need1, pure2), (pure1, need2)):
-                out.append(_combine("or", [_test(v1, p1, seen1), _test(v2, p2, seen2)]))
-    return out
-
-
 # --- analysis -------------------------------------------------------------------------------
 
 
@@ -410,7 +256,7 @@ def _admission(a: _Wheel, b: _Wheel, env: _Env) -> tuple[str, str]:
 
 
 def _requirement(
-    value: _Value, wheels: Sequence[_Wheel], ev: _Evaluator, search: _Search
+    value: _Value, wheels: Sequence[_Wheel], ev: _Evaluator, search: Search
 ) -> tuple[str | None, Inexpressible | None]:
     """The proposed entry for one Requires-Dist value (``None``: leave it out)."""
     req = _req(value.raw)
@@ -428,14 +274,14 @@ def _requirement(
     # Where wheels disagree, the requirement is kept (installing too much beats too little);
     # where its own marker applies nowhere in the table, it is kept as written.
     labels = frozenset((env, True in owner) for env, owner in owners.items())
-    formula = search.solve(labels, _VARIABLES) if labels else True
+    formula = search.solve(labels, VARIABLES) if labels else True
     problem = _disagreement(
         owners, wheels, "Requires-Dist", lambda _a, _b, _env: (value.raw, "declares it")
     )
     if formula is False:
         return None, problem
     requirement = Requirement(req.raw)
-    if isinstance(formula, _F):
+    if isinstance(formula, Term):
         marker = Marker(formula.render())
         requirement.marker = marker if req.marker is None else marker & req.marker
     return str(requirement), problem
@@ -538,7 +384,7 @@ def _no_op(value: _Value, wheels: Sequence[_Wheel], ev: _Evaluator) -> bool:
 def _propose(
     values: list[_Value], wheels: Sequence[_Wheel], ev: _Evaluator
 ) -> tuple[Proposal, list[Inexpressible]]:
-    search = _Search()
+    search = Search()
     entries: list[str] = []
     problems: list[Inexpressible] = []
     flagged: list[str] = []
