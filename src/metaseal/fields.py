@@ -21,9 +21,18 @@ from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from metaseal.markers import canonical_marker, markers_equivalent
+from metaseal.markers import canonical_marker, markers_equivalent, mentions_extra
 
-__all__ = ["FIELDS", "FIELDS_BY_HEADER", "FieldSpec", "compare_items", "items_of"]
+__all__ = [
+    "FIELDS",
+    "FIELDS_BY_HEADER",
+    "FieldSpec",
+    "compare_items",
+    "is_extra_requirement",
+    "items_of",
+    "parse_requirement",
+    "requirement_key",
+]
 
 
 def _collapse(value: str) -> str:
@@ -64,16 +73,23 @@ def _requires_python(value: str) -> str:
         return _collapse(value)
 
 
-def _parse_requirement(value: str) -> Requirement | None:
+def parse_requirement(value: str) -> Requirement | None:
+    """The parsed dependency specifier, or ``None`` when it is not valid."""
     try:
         return Requirement(value.strip())
     except InvalidRequirement:
         return None
 
 
+def is_extra_requirement(value: str) -> bool:
+    """Whether a Requires-Dist entry belongs to an extra (its marker reads ``extra``)."""
+    req = parse_requirement(value)
+    return "extra" in value if req is None else mentions_extra(req.marker)
+
+
 def requirement_key(value: str, *, marker: bool = True) -> str:
     """Canonical text of a dependency specifier (names, extras, specifiers, marker)."""
-    req = _parse_requirement(value)
+    req = parse_requirement(value)
     if req is None:
         return _collapse(value)
     text: str = canonicalize_name(req.name)
@@ -91,7 +107,7 @@ def _requirements_equivalent(a: str, b: str) -> bool:
     """Same requirement with markers that select the same environments."""
     if requirement_key(a, marker=False) != requirement_key(b, marker=False):
         return False
-    ra, rb = _parse_requirement(a), _parse_requirement(b)
+    ra, rb = parse_requirement(a), parse_requirement(b)
     return ra is not None and rb is not None and markers_equivalent(ra.marker, rb.marker)
 
 

@@ -12,14 +12,18 @@ import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from metaseal._compat import tomllib
 from metaseal.compare import FieldDiff, field_finding
 from metaseal.errors import ArtifactError
-from metaseal.fields import FIELDS_BY_HEADER, Delta, FieldSpec, compare_items, items_of
+from metaseal.fields import (
+    FIELDS_BY_HEADER,
+    Delta,
+    FieldSpec,
+    compare_items,
+    is_extra_requirement,
+    items_of,
+)
 from metaseal.findings import Finding, Severity
-from metaseal.markers import mentions_extra
 from metaseal.model import ParsedMetadata, parse_metadata
 
 if TYPE_CHECKING:
@@ -114,16 +118,9 @@ def _view(key: str, meta: ParsedMetadata) -> dict[str, list[str]]:
         items = items_of(spec, meta.values(spec.header))
         if name == "Requires-Dist":  # shared by dependencies and optional-dependencies
             want_extra = key == "optional-dependencies"
-            items = [item for item in items if _is_extra(item) == want_extra]
+            items = [item for item in items if is_extra_requirement(item) == want_extra]
         view[name] = items
     return view
-
-
-def _is_extra(item: str) -> bool:
-    try:
-        return mentions_extra(Requirement(item).marker)
-    except InvalidRequirement:
-        return "extra" in item
 
 
 def _finding(

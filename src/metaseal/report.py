@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from metaseal.compare import parsed
+from metaseal.fields import is_extra_requirement
 from metaseal.findings import Finding, RawValue, Severity, Side
 
 if TYPE_CHECKING:
@@ -123,8 +124,8 @@ def _variation_text(report: VariationReport) -> list[str]:
             else f"NOT verified: {len(proposal.unverified)} entr(ies) disagree with some wheel"
         )
         out.append(f"One static list for every wheel ({state}):")
-        base = [r for r in proposal.requires_dist if not _is_extra(r)]
-        extra = [r for r in proposal.requires_dist if _is_extra(r)]
+        base = [r for r in proposal.requires_dist if not is_extra_requirement(r)]
+        extra = [r for r in proposal.requires_dist if is_extra_requirement(r)]
         out.append("  dependencies = [")
         out += [
             f"      {json.dumps(r)},{'  # unverified' if r in proposal.unverified else ''}"
@@ -142,12 +143,6 @@ def _variation_text(report: VariationReport) -> list[str]:
             where = ", ".join(f"{k}={v}" for k, v in sorted(item.environment.items()))
             out.append(f"  {item.field}  `{item.value}`: {item.reason} (environment: {where})")
     return out
-
-
-def _is_extra(requirement: str) -> bool:
-    from metaseal.pyproject import _is_extra as is_extra
-
-    return is_extra(requirement)
 
 
 def _counts(findings: Sequence[Finding]) -> dict[str, int]:

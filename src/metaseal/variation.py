@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from packaging.markers import Marker, UndefinedComparison, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import Version
@@ -37,7 +37,14 @@ from metaseal.environments import (
     machine_note,
     platform_family,
 )
-from metaseal.fields import FIELDS, FIELDS_BY_HEADER, FieldSpec, items_of, requirement_key
+from metaseal.fields import (
+    FIELDS,
+    FIELDS_BY_HEADER,
+    FieldSpec,
+    items_of,
+    parse_requirement,
+    requirement_key,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -114,10 +121,10 @@ class _Req:
 
 def _req(raw: str) -> _Req:
     base = requirement_key(raw, marker=False)
-    try:
-        marker = Requirement(raw).marker
-    except InvalidRequirement:
+    parsed_req = parse_requirement(raw)
+    if parsed_req is None:
         return _Req(raw, base, None, "", valid=False)
+    marker = parsed_req.marker
     return _Req(raw, base, marker, str(marker) if marker else "", valid=True)
 
 
