@@ -429,6 +429,10 @@ def _variation(
 
 def analyze(wheels: Sequence[Artifact]) -> VariationReport:
     """Variation among the wheels of one release, a marker proposal, and inexpressible values."""
+    if len({artifact.metadata for artifact in wheels}) < 2:
+        # one wheel, or byte-identical METADATA (the usual release): nothing can vary, and
+        # the environment tables below are the expensive part of a scan
+        return VariationReport((), None, ())
     prepared = [_wheel(artifact) for artifact in wheels]
     values = [value for spec in FIELDS for value in _values(spec, prepared)]
     varying = [value for value in values if len(value.present) != len(prepared)]
