@@ -4,7 +4,8 @@ Sources understood (see :func:`read_source`):
 
 - an sdist ``.tar.gz`` (or legacy ``.zip``): exactly one top-level directory holding a
   regular-file ``PKG-INFO``;
-- a wheel ``.whl``: exactly one ``*.dist-info/METADATA`` at depth 1;
+- a wheel ``.whl``: exactly one ``*.dist-info/METADATA`` at depth 1 (also from a file object,
+  :func:`read_wheel`, which index checks use to read a wheel over HTTP range requests);
 - a PEP 658 sidecar ``<wheel or sdist filename>.metadata``, standing in for its distribution;
 - a bare ``METADATA`` (wheel role) or ``PKG-INFO`` (sdist role) file;
 - an unpacked ``*.dist-info`` directory (wheel role);
@@ -30,7 +31,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from packaging.tags import parse_tag
 from packaging.utils import (
@@ -55,8 +56,11 @@ __all__ = [
     "Artifact",
     "Kind",
     "Role",
+    "SeekableReader",
     "discover",
     "read_source",
+    "read_wheel",
+    "wheel_from_metadata",
 ]
 
 #: Largest METADATA / PKG-INFO member metaseal reads (real ones are at most a few hundred KiB).
@@ -134,7 +138,8 @@ def read_source(spec: str, *, python: str | None = None) -> Artifact:
     """Read the one metadata source named by ``spec``: a path, or ``installed:NAME``.
 
     ``python`` is the interpreter asked about ``installed:NAME`` (default: this process); paths
-    ignore it. Anything unreadable, malformed or hostile raises :class:`ArtifactError`.
+    ignore it. Anything unreadable, malformed or hostile raises
+    :class:`~metaseal.errors.ArtifactError`.
     """
     if spec.startswith(_INSTALLED):
         return _read_installed(spec, spec[len(_INSTALLED) :], python)
@@ -368,9 +373,26 @@ def _corrupt(spec: str, what: str, exc: Exception) -> ArtifactError:
 
 
 def _read_wheel(spec: str, path: Path) -> Artifact:
-    name, version, tags = _parse_wheel_name(spec, path.name)
+    return read_wheel(spec, path.name, path)
+
+
+class SeekableReader(Protocol):
+    """What :func:`read_wheel` reads from besides a path: a seekable binary file object."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def tell(self) -> int: ...
+
+
+def read_wheel(spec: str, filename: str, file: Path | SeekableReader) -> Artifact:
+    """Read the wheel named ``filename`` from a path or a seekable binary file object.
+
+    ``spec`` is what messages and :attr:`Artifact.source` name (a path, or a URL for a wheel
+    read over HTTP). Every check of a local read applies; nothing is extracted.
+    """
+    name, version, tags = _parse_wheel_name(spec, filename)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(file) as archive:
             tops = {i.filename.split("/", 1)[0] for i in archive.infolist() if "/" in i.filename}
             dist_infos = sorted(top for top in tops if top.endswith(".dist-info"))
             if len(dist_infos) != 1:
@@ -386,7 +408,7 @@ def _read_wheel(spec: str, path: Path) -> Artifact:
         raise _corrupt(spec, "a wheel (zip archive)", exc) from exc
     return Artifact(
         spec,
-        path.name,
+        filename,
         Kind.WHEEL,
         Role.WHEEL,
         data,
@@ -394,6 +416,26 @@ def _read_wheel(spec: str, path: Path) -> Artifact:
         filename_version=version,
         tags=tags,
         dist_info=dist_infos[0],
+    )
+
+
+def wheel_from_metadata(spec: str, filename: str, metadata: bytes) -> Artifact:
+    """The wheel named ``filename`` known only by its METADATA (a PEP 658 sidecar from an index).
+
+    The metadata gets every check a wheel's ``METADATA`` member gets. ``dist_info`` is unknown
+    (``None``): the archive was not opened.
+    """
+    name, version, tags = _parse_wheel_name(spec, filename)
+    data = _checked(spec, f"`{filename}.metadata`", metadata)
+    return Artifact(
+        spec,
+        filename,
+        Kind.WHEEL,
+        Role.WHEEL,
+        data,
+        filename_name=name,
+        filename_version=version,
+        tags=tags,
     )
 
 

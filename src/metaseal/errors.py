@@ -12,6 +12,7 @@ __all__ = [
     "ConfigError",
     "MetasealError",
     "MetasealWarning",
+    "NetworkError",
     "SealBroken",
     "UsageError",
 ]
@@ -54,6 +55,22 @@ class ConfigError(MetasealError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
         self.key = key
+
+
+class NetworkError(MetasealError):
+    """The index could not be read or served something wrong (exit code 4).
+
+    ``url`` names the page or file the message is about; ``reason`` is the message without it.
+    ``path`` is the same as ``url``, so reports list network and file errors alike.
+    """
+
+    exit_code = 4
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.path = url
+        self.reason = message
 
 
 class SealBroken(MetasealError):
