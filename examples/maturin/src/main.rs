@@ -1,4 +1,4 @@
 // A Rust binary with no dependencies (the tests build offline): maturin's `bindings = "bin"`.
 fn main() {
-    println!("metaseal wrapper matrix");
+    println!("metaseal example");
 }

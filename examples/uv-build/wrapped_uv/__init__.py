@@ -1,1 +1,1 @@
-"""metaseal wrapper matrix: uv-build, flat layout."""
+"""metaseal example: uv-build, flat layout."""

@@ -4,6 +4,10 @@ A session builds metaseal's own wheel from this checkout once (:func:`metaseal_w
 points every isolated build environment at it with ``PIP_FIND_LINKS`` / ``UV_FIND_LINKS``, so
 ``requires = ["metaseal", ...]`` resolves to the code under test while everything else comes
 from PyPI.
+
+The projects live in two places: the user-facing ones in ``examples/`` (one per backend, and the
+drift demonstrations), the test-only ones in ``projects/`` here. :func:`project_dir` finds a
+project by name in either; :func:`copy_project` gives each run its own copy.
 """
 
 from __future__ import annotations
@@ -20,19 +24,27 @@ from pathlib import Path
 from integration._build import run_captured
 
 __all__ = [
+    "EXAMPLES",
     "FRONTENDS",
+    "PROJECTS",
     "ROOT",
     "SDIST_FRONTENDS",
     "FrontendRun",
     "build_metaseal_wheel",
     "build_sdist",
+    "copy_project",
     "frontend_env",
+    "project_dir",
     "run_frontend",
     "run_sdist_frontend",
     "unpack_sdist",
 ]
 
 ROOT = Path(__file__).resolve().parents[3]
+#: The examples users read and copy (examples/README.md); the tests build them as they are.
+EXAMPLES = ROOT / "examples"
+#: Projects that only the tests need (the static matrix half, in-tree test backends).
+PROJECTS = Path(__file__).resolve().parent / "projects"
 #: A cold isolated build installs a backend (and perhaps cmake/meson/maturin) from PyPI.
 TIMEOUT = 900
 #: Every frontend the wrapper must work through. ``pip-install-editable`` only applies to
@@ -66,6 +78,41 @@ def build_metaseal_wheel(outdir: Path) -> Path:
     shutil.rmtree(source)
     (wheel,) = outdir.glob("metaseal-*.whl")
     return wheel
+
+
+def project_dir(name: str) -> Path:
+    """``examples/<name>`` or ``projects/<name>``, whichever exists (never both)."""
+    found = [where / name for where in (EXAMPLES, PROJECTS) if (where / name).is_dir()]
+    if len(found) != 1:
+        raise LookupError(f"expected one project called {name!r}, found {found}")
+    return found[0]
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    """A fresh copy of the project at ``source`` (a directory), ready for any frontend.
+
+    Backends that write into the source tree (setuptools, meson-python, maturin) then leave the
+    checkout alone, and leftovers of a user's own build there (``dist/``, ``build/``...) are
+    not copied.
+    """
+    shutil.copytree(
+        source,
+        dest,
+        ignore=shutil.ignore_patterns(
+            "__pycache__", "build", "dist", "target", "*.egg-info", ".mesonpy-*"
+        ),
+    )
+    if (dest / "meson.build").is_file():
+        # meson-python makes sdists with `meson dist`, which only works in a Git (or Mercurial)
+        # checkout: "Dist currently only works with Git or Mercurial repos". Real meson-python
+        # projects live in one; the copy becomes one too.
+        git = ["git", "-c", "user.name=metaseal", "-c", "user.email=metaseal@example.invalid"]
+        git += ["-c", "commit.gpgsign=false"]
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "--no-verify", "-m", "copy"]):
+            subprocess.run(
+                [*git, *args], cwd=dest, check=True, capture_output=True, stdin=subprocess.DEVNULL
+            )
+    return dest
 
 
 def frontend_env(wheelhouse: Path | None) -> dict[str, str]:

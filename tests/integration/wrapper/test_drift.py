@@ -3,7 +3,9 @@
 Each case builds an sdist once (``python -m build --sdist``, in the sealing environment), then
 runs every frontend that applies on that sdist in a changed environment (``DRIFT_REQUIRES`` set
 for the wheel step only), as happens when a user or a distribution rebuilds a released sdist.
-The projects live in ``projects/drift-*``; each pyproject.toml says what its case is about.
+The projects are ``drift-*``: the ones users should see are examples (``examples/drift-*``, each
+with a README), the rest are test-only (``projects/drift-*``); each pyproject.toml says what its
+case is about.
 
 Rejected: the frontend exits non-zero, its output carries metaseal's report (the field, the
 values, the fix), and no wheel (nor a ``.metaseal-*`` staging leftover) is left in the output
@@ -13,7 +15,6 @@ directory or installed. Passing: the wheel is built, has the metadata the case e
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,17 +25,18 @@ import pytest
 
 from integration._cli import metaseal
 
+from . import _frontends
 from ._frontends import (
     SDIST_FRONTENDS,
     FrontendRun,
     build_sdist,
+    project_dir,
     run_frontend,
     run_sdist_frontend,
 )
 
 pytestmark = pytest.mark.integration
 
-PROJECTS = Path(__file__).parent / "projects"
 #: What the changed environment adds: every drift-* project that reads the environment reads
 #: its extra requirements from ``DRIFT_REQUIRES`` (comma-separated).
 ADDED = "attrs>=23"
@@ -179,8 +181,10 @@ def sdists(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Sdi
 
 
 def copy_project(name: str, to: Path) -> Path:
-    """A private copy of ``projects/<name>`` (setuptools writes egg-info and build/ into it)."""
-    return Path(shutil.copytree(PROJECTS / name, to, ignore=shutil.ignore_patterns("__pycache__")))
+    """A private copy of the drift project ``name`` (setuptools writes egg-info and build/ into
+    it), from ``examples/`` or ``projects/``.
+    """
+    return _frontends.copy_project(project_dir(name), to)
 
 
 def explain(run: FrontendRun) -> str:

@@ -1,11 +1,14 @@
 """Issue 3 acceptance: 9 real backends x 2 projects, each built through metaseal by every frontend.
 
-Every project under ``projects/<backend>-static`` (everything in ``[project]`` static) and
-``projects/<backend>-dynamic`` (the backend's own dynamic features, used the ordinary way) says
+Every project, ``<backend>-static`` (``projects/<backend>-static``, test-only: everything in
+``[project]`` static) and ``<backend>-dynamic`` (the backend's own dynamic features, used the
+ordinary way: the user-facing example ``examples/<backend>/``), says
 ``build-backend = "metaseal"`` and names its real backend in ``[tool.metaseal]``. Each goes
 through every frontend of :data:`FRONTENDS`; the frontend must succeed and what it made must
 pass ``metaseal check``: built files on their own (a wheel from ``pip wheel`` together with the
-release's sdist), installed distributions against the sdist.
+release's sdist), installed distributions against the sdist. What ``python -m build`` makes
+of an example must also pass ``metaseal check --strict`` against its ``pyproject.toml``, as the
+example's README says.
 
 ``python -m build`` runs once per project (session-scoped): its sdist is the one
 ``pip install`` installs. Every run works on a fresh copy of the project in a temporary
@@ -16,7 +19,6 @@ leave the checkout alone.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -29,11 +31,18 @@ from packaging.utils import canonicalize_name
 from integration._cli import EXIT_OK, Run, metaseal
 from metaseal._compat import tomllib
 
-from ._frontends import FRONTENDS, FrontendRun, _uv, run_frontend
+from ._frontends import (
+    EXAMPLES,
+    FRONTENDS,
+    PROJECTS,
+    FrontendRun,
+    _uv,
+    copy_project,
+    run_frontend,
+)
 
 pytestmark = pytest.mark.integration
 
-PROJECTS_DIR = Path(__file__).parent / "projects"
 #: The backends of issue 3, as the project directories spell them.
 BACKENDS = (
     "setuptools",
@@ -49,31 +58,25 @@ BACKENDS = (
 #: The version each kind of project builds: the dynamic ones compute theirs (from a module, a
 #: file, ``meson.build`` or ``Cargo.toml``), so the number shows the backend's feature worked.
 VERSIONS = {"static": "1.0.0", "dynamic": "2.1.0"}
-PROJECTS = tuple(f"{backend}-{kind}" for backend in BACKENDS for kind in VERSIONS)
-#: Distribution name of ``projects/<project>``.
-PREFIX = "metaseal-wrap-"
+#: Where each matrix project lives: the static half is test-only, the dynamic half is what users
+#: read as the example of the backend.
+LOCATIONS = {
+    f"{backend}-{kind}": PROJECTS / f"{backend}-static" if kind == "static" else EXAMPLES / backend
+    for backend in BACKENDS
+    for kind in VERSIONS
+}
+MATRIX = tuple(LOCATIONS)
 
 
 def _copy_project(name: str, dest: Path) -> Path:
-    """A fresh copy of ``projects/<name>`` at ``dest``, ready for any frontend."""
-    shutil.copytree(
-        PROJECTS_DIR / name,
-        dest,
-        ignore=shutil.ignore_patterns(
-            "__pycache__", "build", "dist", "target", "*.egg-info", ".mesonpy-*"
-        ),
-    )
-    if (dest / "meson.build").is_file():
-        # meson-python makes sdists with `meson dist`, which only works in a Git (or Mercurial)
-        # checkout: "Dist currently only works with Git or Mercurial repos". Real meson-python
-        # projects live in one; the copy becomes one too.
-        git = ["git", "-c", "user.name=metaseal", "-c", "user.email=metaseal@example.invalid"]
-        git += ["-c", "commit.gpgsign=false"]
-        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "--no-verify", "-m", "copy"]):
-            subprocess.run(
-                [*git, *args], cwd=dest, check=True, capture_output=True, stdin=subprocess.DEVNULL
-            )
-    return dest
+    """A fresh copy of the matrix project ``name`` at ``dest``, ready for any frontend."""
+    return copy_project(LOCATIONS[name], dest)
+
+
+def _distribution(project: str) -> str:
+    """The normalized distribution name the matrix project declares in ``[project]``."""
+    pyproject = tomllib.loads((LOCATIONS[project] / "pyproject.toml").read_text("utf-8"))
+    return canonicalize_name(pyproject["project"]["name"])
 
 
 def _show(run: FrontendRun) -> str:
@@ -105,7 +108,7 @@ def _assert_release(run: Run, report: dict[str, Any], project: str, count: int) 
     releases = report["releases"]
     assert len(releases) == 1, str(run)
     (release,) = releases
-    assert canonicalize_name(release["name"]) == PREFIX + project, str(run)
+    assert canonicalize_name(release["name"]) == _distribution(project), str(run)
     assert release["version"] == VERSIONS[project.rsplit("-", 1)[1]], str(run)
     assert len(release["artifacts"]) == count, str(run)
 
@@ -144,7 +147,7 @@ import importlib, json, os, sys
 from metaseal._compat import tomllib
 import metaseal.backend as wrapper
 
-answers = {}
+answers = []
 for project in sys.argv[1:]:
     os.chdir(project)
     with open("pyproject.toml", "rb") as file:
@@ -153,10 +156,10 @@ for project in sys.argv[1:]:
     inner = importlib.import_module(module)
     for part in filter(None, attribute.split(".")):
         inner = getattr(inner, part)
-    answers[os.path.basename(project)] = {
+    answers.append({
         "inner": hasattr(inner, "build_editable"),
         "metaseal": hasattr(wrapper, "build_editable"),
-    }
+    })
 print(json.dumps(answers))
 """
 
@@ -173,37 +176,41 @@ def editable_hooks(
     """
     root = tmp_path_factory.mktemp("backends")
     requirements: set[str] = set()
-    for project in PROJECTS:
-        pyproject = PROJECTS_DIR / project / "pyproject.toml"
+    for location in LOCATIONS.values():
+        pyproject = location / "pyproject.toml"
         requirements.update(tomllib.loads(pyproject.read_text("utf-8"))["build-system"]["requires"])
     python = root / "venv" / "bin" / "python"
     for command in (
         [_uv(), "venv", "--quiet", "--python", sys.executable, str(root / "venv")],
         [_uv(), "pip", "install", "--quiet", "--python", str(python), *sorted(requirements)],
-        [str(python), "-c", _PROBE, *(str(PROJECTS_DIR / p) for p in PROJECTS)],
+        [str(python), "-c", _PROBE, *(str(location) for location in LOCATIONS.values())],
     ):
         process = subprocess.run(
             command, env=env, cwd=root, capture_output=True, text=True, check=False, timeout=900
         )
         assert process.returncode == 0, f"$ {' '.join(command)}\n{process.stdout}{process.stderr}"
-    answers: dict[str, dict[str, bool]] = json.loads(process.stdout)
+    answers = dict(zip(LOCATIONS, json.loads(process.stdout)))
     mismatched = {p: a for p, a in answers.items() if a["inner"] != a["metaseal"]}
     assert not mismatched, f"metaseal does not mirror the inner build_editable: {mismatched}"
     return {project: answer["inner"] for project, answer in answers.items()}
 
 
 def test_every_project_is_here() -> None:
-    """The matrix covers exactly the projects in ``projects/`` (drift projects aside)."""
+    """The matrix covers exactly the ``<backend>-<kind>`` projects in ``projects/`` (drift
+    projects aside) and the backend examples ``examples/<backend>/``; every backend has both.
+    """
     present = {
-        path.name
-        for path in PROJECTS_DIR.iterdir()
+        path
+        for path in PROJECTS.iterdir()
         if path.is_dir() and path.name.rsplit("-", 1)[-1] in VERSIONS
-    } - {path.name for path in PROJECTS_DIR.glob("drift-*")}
-    assert present == set(PROJECTS)
+    } - set(PROJECTS.glob("drift-*"))
+    present |= {path for path in EXAMPLES.iterdir() if path.name in BACKENDS}
+    assert present == set(LOCATIONS.values())
+    assert all((path / "pyproject.toml").is_file() for path in present)
 
 
 @pytest.mark.parametrize("frontend", FRONTENDS)
-@pytest.mark.parametrize("project", PROJECTS)
+@pytest.mark.parametrize("project", MATRIX)
 def test_matrix(
     project: str,
     frontend: str,
@@ -215,9 +222,7 @@ def test_matrix(
     if frontend == "build":
         run = builds.get(project)
     elif frontend == "pip-install-sdist":
-        run = run_frontend(
-            frontend, PROJECTS_DIR / project, tmp_path, env, sdist=builds.sdist(project)
-        )
+        run = run_frontend(frontend, LOCATIONS[project], tmp_path, env, sdist=builds.sdist(project))
     else:
         if frontend == "pip-install-editable" and not editable_hooks[project]:
             pytest.skip(f"the inner backend of {project} has no build_editable (asked it)")
@@ -227,7 +232,7 @@ def test_matrix(
     if frontend in ("pip-install-sdist", "pip-install-editable"):
         assert run.venv is not None
         python = run.venv / "bin" / "python"
-        installed = f"installed:{PREFIX}{project}"
+        installed = f"installed:{_distribution(project)}"
         checked, report = _check(installed, builds.sdist(project), python=python)
         _assert_release(checked, report, project, 2)
         return
@@ -245,11 +250,16 @@ def test_matrix(
         assert len(sdists) == 1, _show(run)
         checked, report = _check(*files)
     _assert_release(checked, report, project, 2)
+    if frontend == "build" and LOCATIONS[project].parent == EXAMPLES:
+        # What examples/<backend>/README.md promises: the release also passes the strict check
+        # against the project's own `[project]` table.
+        strict = metaseal("check", "--strict", *files, LOCATIONS[project] / "pyproject.toml")
+        assert strict.returncode == EXIT_OK, str(strict)
 
 
 def test_in_tree_inner_backend(env: dict[str, str], tmp_path: Path) -> None:
     """``tool.metaseal.backend-path``: the inner backend is a module of the project itself."""
-    source = _copy_project("intree-backend", tmp_path / "src")
+    source = copy_project(PROJECTS / "intree-backend", tmp_path / "src")
     run = run_frontend("build", source, tmp_path, env)
     assert run.returncode == 0, _show(run)
     # The in-tree module built both files: from the tree (sdist) and from the unpacked sdist.

@@ -1,3 +1,3 @@
-"""metaseal wrapper matrix: flit-core, version and description from the module."""
+"""metaseal example: flit-core, version and description from this module."""
 
 __version__ = "2.1.0"

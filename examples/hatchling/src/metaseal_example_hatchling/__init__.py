@@ -1,1 +1,1 @@
-"""metaseal wrapper matrix: hatchling, dynamic metadata."""
+"""metaseal example: hatchling, dynamic metadata."""

@@ -1,1 +1,1 @@
-"""metaseal wrapper matrix: meson-python, dynamic metadata."""
+"""metaseal example: meson-python, dynamic metadata."""

@@ -1,3 +1,3 @@
-"""metaseal wrapper matrix: pdm-backend, dynamic metadata."""
+"""metaseal example: pdm-backend, dynamic metadata."""
 
 __version__ = "2.1.0"

@@ -1,1 +1,1 @@
-"""metaseal wrapper matrix: poetry-core, dynamic metadata."""
+"""metaseal example: poetry-core, dynamic metadata."""

@@ -1,3 +1,3 @@
-"""metaseal wrapper matrix: scikit-build-core, dynamic metadata."""
+"""metaseal example: scikit-build-core, dynamic metadata."""
 
 __version__ = "2.1.0"

@@ -1,3 +1,3 @@
-"""metaseal wrapper matrix: setuptools, dynamic metadata."""
+"""metaseal example: setuptools, dynamic metadata."""
 
 __version__ = "2.1.0"

@@ -1,0 +1,1 @@
+"""metaseal drift case, fixed: the dependencies are written in [project]."""
