@@ -68,7 +68,10 @@ class StaticProject:
 
 
 def read_static_project(path: Path) -> StaticProject:
-    """Read ``[project]`` from a pyproject.toml; raise :class:`ArtifactError` if unusable."""
+    """Read ``[project]`` from a pyproject.toml.
+
+    Raise :class:`~metaseal.errors.ArtifactError` if it is unusable.
+    """
     from pyproject_metadata import ConfigurationError, StandardMetadata
 
     label = str(path)

@@ -160,6 +160,12 @@ def render_text(
     strict: bool = False,
     cosmetic: bool = False,
 ) -> str:
+    """The text report of ``metaseal check``: per release a ``PASSED``/``FAILED`` line per file,
+    the findings as per-field diffs (cosmetic ones only with ``cosmetic``), the wheels'
+    variation with the marker proposal, then one ``ERROR`` line per unreadable input.
+
+    ``strict`` counts warnings as failures, as ``--strict`` does.
+    """
     out: list[str] = []
     for release in releases:
         counts = _counts(release.findings)
@@ -264,6 +270,10 @@ def render_json(
     strict: bool = False,
     exit_code: int = 0,
 ) -> str:
+    """The JSON report of ``metaseal check`` (``schema_version`` :data:`SCHEMA_VERSION`); every
+    key is described in the documentation's JSON report reference. ``exit_code`` is recorded as
+    given; ``strict`` decides which files are ``FAILED``.
+    """
     document = {
         "schema_version": SCHEMA_VERSION,
         "exit_code": exit_code,
