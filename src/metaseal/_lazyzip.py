@@ -24,9 +24,16 @@ if TYPE_CHECKING:
 
     from metaseal._http import Client
 
-__all__ = ["LazyFile", "RangeNotSupported"]
+__all__ = ["CHUNK", "TAIL", "LazyFile", "RangeNotSupported"]
 
 _CONTENT_RANGE = re.compile(r"\s*bytes\s+(\d+)-(\d+)/(\d+)\s*", re.IGNORECASE)
+
+
+#: The first request: the last ``TAIL`` bytes, which hold the zip's end record and, for most
+#: wheels, the whole central directory and the ``*.dist-info`` members (written last).
+TAIL = 16 * 1024
+#: Read-ahead of every later request (a local header and a small ``METADATA`` fit in one).
+CHUNK = 16 * 1024
 
 
 class RangeNotSupported(NetworkError):
@@ -55,8 +62,8 @@ class LazyFile(io.RawIOBase):
         client: Client,
         url: str,
         *,
-        tail: int = 64 * 1024,
-        chunk: int = 64 * 1024,
+        tail: int = TAIL,
+        chunk: int = CHUNK,
         max_fetch: int = 64 * 1024 * 1024,
     ) -> None:
         super().__init__()

@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import tempfile
 import threading
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TypeVar, Union
@@ -78,6 +79,8 @@ class Index:
         self.find_links = tuple(self._register(url) for url in find_links)
         self.sdists = sdists
         self.allow_download = allow_download
+        #: Hosts that answered a range request with the whole file (downloads go there directly).
+        self._no_ranges: set[str] = set()
         self.cache = cache
         self.max_download_bytes = max_download_bytes
         self._links: dict[str, tuple[bytes, str, str]] = {}
@@ -188,12 +191,16 @@ class Index:
     def _wheel(self, file: IndexFile) -> Artifact:
         if file.metadata is not None:
             return wheel_from_metadata(file.url, file.filename, self._sidecar(file, file.metadata))
-        try:
-            with LazyFile(self._client, file.url) as lazy:
-                return read_wheel(file.url, file.filename, lazy)
-        except RangeNotSupported:
-            if not self.allow_download:
-                raise
+        host = urllib.parse.urlsplit(file.url).netloc
+        if host not in self._no_ranges:
+            try:
+                with LazyFile(self._client, file.url) as lazy:
+                    return read_wheel(file.url, file.filename, lazy)
+            except RangeNotSupported:
+                if not self.allow_download:
+                    raise
+                # one refused range request per host is enough: download the rest at once
+                self._no_ranges.add(host)
         return self._download(file, lambda path: read_wheel(file.url, file.filename, path))
 
     def _sdist(self, file: IndexFile) -> Artifact:
