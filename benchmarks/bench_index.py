@@ -241,13 +241,13 @@ def bench_scan(work: Path, count: int, jobs: int) -> None:
         port = str(probe.getsockname()[1])
     with serving(root, log1, "--port", port) as url:
         index = f"{url}/simple/"
-        scan = ("scan", "--index", index, "--db", str(db), "--projects", str(listing))
+        scan = ("scan", "--no-cache", "--index", index, "--db", str(db), "--projects", str(listing))
         first, _ = metaseal(*scan, "--jobs", str(jobs), "--no-progress")
     with serving(root, log2, "--port", port) as url:
         floor = floor_fetch(url, names)
     with serving(root, log3, "--port", port) as url:
         index = f"{url}/simple/"
-        scan = ("scan", "--index", index, "--db", str(db), "--projects", str(listing))
+        scan = ("scan", "--no-cache", "--index", index, "--db", str(db), "--projects", str(listing))
         again, _ = metaseal(*scan, "--jobs", str(jobs), "--no-progress")
     requests, _, _ = served(log1)
     floor_requests, _, _ = served(log2)

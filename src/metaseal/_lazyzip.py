@@ -33,7 +33,7 @@ _CONTENT_RANGE = re.compile(r"\s*bytes\s+(\d+)-(\d+)/(\d+)\s*", re.IGNORECASE)
 #: wheels, the whole central directory and the ``*.dist-info`` members (written last).
 TAIL = 16 * 1024
 #: Read-ahead of every later request (a local header and a small ``METADATA`` fit in one).
-CHUNK = 16 * 1024
+CHUNK = 8 * 1024
 
 
 class RangeNotSupported(NetworkError):
