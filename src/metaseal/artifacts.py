@@ -390,7 +390,7 @@ def read_wheel(spec: str, filename: str, file: Path | SeekableReader) -> Artifac
     ``spec`` is what messages and :attr:`Artifact.source` name (a path, or a URL for a wheel
     read over HTTP). Every check of a local read applies; nothing is extracted.
     """
-    name, version, tags = _parse_wheel_name(spec, filename)
+    _parse_wheel_name(spec, filename)  # a bad filename fails before anything is read
     try:
         with zipfile.ZipFile(file) as archive:
             tops = {i.filename.split("/", 1)[0] for i in archive.infolist() if "/" in i.filename}
@@ -406,17 +406,7 @@ def read_wheel(spec: str, filename: str, file: Path | SeekableReader) -> Artifac
             data = _checked(spec, f"`{member}`", _zip_member(spec, archive, member, "wheel"))
     except _ARCHIVE_ERRORS as exc:
         raise _corrupt(spec, "a wheel (zip archive)", exc) from exc
-    return Artifact(
-        spec,
-        filename,
-        Kind.WHEEL,
-        Role.WHEEL,
-        data,
-        filename_name=name,
-        filename_version=version,
-        tags=tags,
-        dist_info=dist_infos[0],
-    )
+    return _wheel_artifact(spec, filename, data, dist_info=dist_infos[0])
 
 
 def wheel_from_metadata(spec: str, filename: str, metadata: bytes) -> Artifact:
@@ -425,8 +415,13 @@ def wheel_from_metadata(spec: str, filename: str, metadata: bytes) -> Artifact:
     The metadata gets every check a wheel's ``METADATA`` member gets. ``dist_info`` is unknown
     (``None``): the archive was not opened.
     """
+    return _wheel_artifact(spec, filename, _checked(spec, f"`{filename}.metadata`", metadata))
+
+
+def _wheel_artifact(
+    spec: str, filename: str, data: bytes, *, dist_info: str | None = None
+) -> Artifact:
     name, version, tags = _parse_wheel_name(spec, filename)
-    data = _checked(spec, f"`{filename}.metadata`", metadata)
     return Artifact(
         spec,
         filename,
@@ -436,6 +431,7 @@ def wheel_from_metadata(spec: str, filename: str, metadata: bytes) -> Artifact:
         filename_name=name,
         filename_version=version,
         tags=tags,
+        dist_info=dist_info,
     )
 
 

@@ -5,7 +5,6 @@ acceptance tests publish."""
 from __future__ import annotations
 
 import base64
-import json
 import os
 import random
 import ssl
@@ -14,12 +13,12 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from factories import make_sdist, make_wheel, metadata_bytes
+from integration._cli import Run
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -54,23 +53,8 @@ def clean_network_env(**extra: str) -> dict[str, str]:
     return env
 
 
-@dataclass(frozen=True)
-class CliRun:
-    args: tuple[str, ...]
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def __str__(self) -> str:
-        return (
-            f"$ metaseal {' '.join(self.args)}\n-> exit {self.returncode}\n"
-            f"--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
-        )
-
-    def json(self) -> dict[str, Any]:
-        document = json.loads(self.stdout)
-        assert isinstance(document, dict), str(self)
-        return document
+#: One finished ``python -m metaseal`` process (the integration tests' record).
+CliRun = Run
 
 
 def run_cli(*args: str | Path, timeout: float = 60, env: dict[str, str] | None = None) -> CliRun:
