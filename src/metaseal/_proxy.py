@@ -262,7 +262,7 @@ def findings_for(
     sealed = False
     if kind != "sdist" and pkg_info.is_file():
         promise = read_source(str(pkg_info))
-        findings += compare_sdist_wheel(promise, built)
+        findings += _already_dynamic(compare_sdist_wheel(promise, built), here.pyproject)
         sealed = _fastpath.is_sealed(parsed(promise.metadata).metadata_version)
     if not sealed and isinstance(here.pyproject.get("project"), dict):
         # From a source tree, or from an sdist too old to promise anything (Metadata < 2.2):
@@ -284,6 +284,37 @@ def findings_for(
             f for f in findings if not (f.field == "Requires-Dist" and f.added and not f.removed)
         ]
     return built, findings
+
+
+def _already_dynamic(findings: list[Finding], pyproject: Mapping[str, Any]) -> list[Finding]:
+    """Say so when ``project.dynamic`` already lists a field the sdist nevertheless sealed.
+
+    The generic advice ("declare the field dynamic") cannot help then: the backend itself wrote
+    the value into PKG-INFO as static (hatchling does, for a field a metadata hook sets).
+    """
+    import dataclasses
+
+    from metaseal.fields import FIELDS_BY_HEADER
+
+    project = pyproject.get("project")
+    dynamic = project.get("dynamic") if isinstance(project, dict) else None
+    if not isinstance(dynamic, list) or not dynamic:
+        return findings
+    out = []
+    for finding in findings:
+        spec = FIELDS_BY_HEADER.get(finding.field.lower())
+        keys = [key for key in (spec.pyproject if spec else ()) if key in dynamic]
+        if finding.rule == "static-field" and keys:
+            listed = " and ".join(f'"{key}"' for key in keys)
+            finding = dataclasses.replace(  # noqa: PLW2901 - the finding, with its hint replaced
+                finding,
+                hint=f"`project.dynamic` already lists {listed}, yet the backend wrote "
+                f"`{finding.field}` into the sdist's PKG-INFO as static (hatchling does this for "
+                "a field a metadata hook sets). Make the build produce the same value for the "
+                "sdist and every wheel, or write the value in `[project]`.",
+            )
+        out.append(finding)
+    return out
 
 
 def _identical_to_pkg_info(

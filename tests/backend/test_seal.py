@@ -37,6 +37,19 @@ def test_drift_requires_from_sdist_is_refused(make_project: MakeProject) -> None
     _refused(sdist_tree, "Requires-Dist", "surprise>=2", "PKG-INFO")
 
 
+def test_fix_line_knows_when_project_dynamic_already_lists_the_field(
+    make_project: MakeProject,
+) -> None:
+    # The sdist sealed Requires-Dist although [project] says it is dynamic (hatchling does
+    # this for a field a metadata hook sets): "declare it dynamic" would be no advice.
+    stderr = _refused(make_project("fake_drift_requires", project=DYNAMIC_DEPS).unpacked())
+    assert '`project.dynamic` already lists "dependencies"' in stderr
+    assert "declare the field dynamic" not in stderr
+    generic = _refused(make_project("fake_drift_requires").unpacked())
+    assert "already lists" not in generic
+    assert 'declare the field dynamic: "dependencies"' in generic
+
+
 def test_drift_requires_after_fast_path_prepare_is_refused(make_project: MakeProject) -> None:
     sdist_tree = make_project("fake_drift_requires").unpacked()
     hooks = sdist_tree.hooks()
