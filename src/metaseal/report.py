@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from metaseal.release import Release
     from metaseal.variation import VariationReport
 
-__all__ = ["SCHEMA_VERSION", "render_findings", "render_json", "render_text"]
+__all__ = ["SCHEMA_VERSION", "release_json", "render_findings", "render_json", "render_text"]
 
 #: Version of the JSON document; bumped on any incompatible change.
 SCHEMA_VERSION = 1
@@ -263,6 +263,31 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     }
 
 
+def release_json(release: Release, *, strict: bool = False) -> dict[str, Any]:
+    """One release as it stands in the JSON report's ``releases`` list (``metaseal scan``
+    stores exactly this per release)."""
+    return {
+        "name": release.name,
+        "version": release.version,
+        "artifacts": [
+            {
+                "label": a.label,
+                "source": a.source,
+                "kind": a.kind.value,
+                "role": a.role.value,
+                "metadata_version": parsed(a.metadata).metadata_version,
+                "tags": sorted(str(t) for t in a.tags),
+                "status": "FAILED" if release.failed(a.label, strict=strict) else "PASSED",
+            }
+            for a in release.artifacts
+        ],
+        "checked_against": list(release.projects),
+        **_variation_json(release.variation),
+        "summary": _counts(release.findings),
+        "findings": [finding_json(f) for f in release.findings],
+    }
+
+
 def render_json(
     releases: Sequence[Release],
     errors: Sequence[ArtifactError],
@@ -277,29 +302,7 @@ def render_json(
     document = {
         "schema_version": SCHEMA_VERSION,
         "exit_code": exit_code,
-        "releases": [
-            {
-                "name": release.name,
-                "version": release.version,
-                "artifacts": [
-                    {
-                        "label": a.label,
-                        "source": a.source,
-                        "kind": a.kind.value,
-                        "role": a.role.value,
-                        "metadata_version": parsed(a.metadata).metadata_version,
-                        "tags": sorted(str(t) for t in a.tags),
-                        "status": "FAILED" if release.failed(a.label, strict=strict) else "PASSED",
-                    }
-                    for a in release.artifacts
-                ],
-                "checked_against": list(release.projects),
-                **_variation_json(release.variation),
-                "summary": _counts(release.findings),
-                "findings": [finding_json(f) for f in release.findings],
-            }
-            for release in releases
-        ],
+        "releases": [release_json(release, strict=strict) for release in releases],
         "errors": [{"path": e.path, "message": str(e)} for e in errors],
     }
     return json.dumps(document, indent=2) + "\n"

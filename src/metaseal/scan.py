@@ -91,9 +91,9 @@ def variation_rows(report: VariationReport | None) -> tuple[VariationRow, ...]:
 
 def release_row(project: str, release: Release) -> ReleaseRow:
     """One checked release as stored; ``report_json`` is its ``check --format json`` entry."""
-    from metaseal.report import render_json
+    from metaseal.report import release_json
 
-    document = json.loads(render_json([release], []))["releases"][0]
+    document = release_json(release)
     failed = any(f.severity is Severity.ERROR for f in release.findings)
     files = tuple(
         FileRow(
