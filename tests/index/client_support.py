@@ -15,13 +15,11 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from factories import make_sdist, make_wheel, metadata_bytes
+from index.servers import Closing
 from integration._cli import Run
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 __all__ = [
     "TLS",
@@ -88,7 +86,7 @@ class _Quiet(BaseHTTPRequestHandler):
 TLS = Path(__file__).resolve().parent / "tls"
 
 
-class _Server:
+class _Server(Closing):
     """A threaded server on 127.0.0.1 running ``handler``; ``requests`` lists what it got.
 
     With ``tls``, it speaks HTTPS with the certificate in ``TLS / "server.pem"``.
@@ -108,15 +106,7 @@ class _Server:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
-    def __enter__(self) -> _Server:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

@@ -16,9 +16,10 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING
 
+from index.servers import Closing
+
 if TYPE_CHECKING:
     from pathlib import Path
-    from types import TracebackType
 
 __all__ = ["PypiServer"]
 
@@ -33,7 +34,7 @@ def _free_port() -> int:
         return port
 
 
-class PypiServer:
+class PypiServer(Closing):
     """``with PypiServer(root) as server:`` -> ``server.index_url``, ``server.find_links_url``."""
 
     def __init__(self, root: Path) -> None:
@@ -87,14 +88,3 @@ class PypiServer:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-
-    def __enter__(self) -> PypiServer:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

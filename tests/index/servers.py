@@ -43,7 +43,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, cast
+from typing import TYPE_CHECKING, Callable, TypeVar, cast
 
 # run as a script (python tests/index/servers.py ROOT), ``index`` is found from ``tests/``
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -62,12 +62,27 @@ from index._wire import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
-    from types import TracebackType
 
-__all__ = ["FAULT_KINDS", "HTML_TYPE", "JSON_TYPE", "Access", "StaticIndex", "negotiate"]
+__all__ = ["FAULT_KINDS", "HTML_TYPE", "JSON_TYPE", "Access", "Closing", "StaticIndex", "negotiate"]
 
 
-class StaticIndex:
+_C = TypeVar("_C", bound="Closing")
+
+
+class Closing:
+    """A context manager whose exit calls :meth:`close` (every test server here is one)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class StaticIndex(Closing):
     """A threaded HTTP/1.1 keep-alive simple index over ``root``, on 127.0.0.1 (see module doc).
 
     A context manager; the server runs from construction until :meth:`close`.
@@ -107,17 +122,6 @@ class StaticIndex:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
-
-    def __enter__(self) -> StaticIndex:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Stop serving and drop open keep-alive connections."""
