@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from factories import make_wheel, metadata_bytes  # noqa: E402
-from metaseal.artifacts import discover, read_source  # noqa: E402
+from metaseal.sources.artifacts import discover, read_source  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -131,7 +131,7 @@ def _human(size: float) -> str:
 def _check(*paths: Path) -> None:
     """The whole `metaseal check --format json`: read, group, every rule, render."""
     from metaseal.cli import main as cli_main
-    from metaseal.compare import parsed
+    from metaseal.engine.compare import parsed
 
     parsed.cache_clear()  # every run parses from scratch
     with contextlib.redirect_stdout(io.StringIO()):

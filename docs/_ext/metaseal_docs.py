@@ -6,7 +6,7 @@ A Markdown page asks for a generated part with an empty fenced directive::
     ```
 
 Before the page is parsed, the ``source-read`` handler replaces that block with the Markdown
-``metaseal._docs.GENERATORS[name](*arguments)`` returns, so headings, ``option``/``confval``/
+``metaseal_reference.GENERATORS[name](*arguments)`` returns, so headings, ``option``/``confval``/
 ``envvar`` targets and links in it behave like hand-written ones. An unknown name, or a block
 the handler could not replace (a typo in the syntax), is an error, so ``-W`` fails the build.
 
@@ -21,12 +21,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from metaseal_reference import GENERATORS
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 import metaseal
-from metaseal._docs import GENERATORS
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -58,7 +58,7 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     text, count = _BLOCK.subn(replace, source[0])
     if count:
         # The page is made from the code: re-read it whenever metaseal's source changes.
-        for path in sorted(Path(metaseal.__file__).parent.glob("*.py")):
+        for path in sorted(Path(metaseal.__file__).parent.rglob("*.py")):
             app.env.note_dependency(str(path))
     source[0] = text
 

@@ -10,8 +10,8 @@ import pytest
 from pyproject_hooks import BuildBackendWarning
 
 from metaseal._compat import tomllib
-from metaseal._schema import get_schema
-from metaseal.config import Settings, Source, load_settings, options
+from metaseal.backend.schema import get_schema
+from metaseal.backend.settings import Settings, Source, load_settings, options
 from metaseal.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def test_schema_entry_point_is_declared() -> None:
     with (ROOT / "pyproject.toml").open("rb") as file:
         project = tomllib.load(file)["project"]
     group = project["entry-points"]["validate_pyproject.tool_schema"]
-    assert group == {"metaseal": "metaseal._schema:get_schema"}
+    assert group == {"metaseal": "metaseal.backend.schema:get_schema"}
 
 
 # --- through the frontend protocol -----------------------------------------------------------

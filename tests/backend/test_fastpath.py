@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from metaseal import _fastpath
+from metaseal.backend import _fastpath
 
 from .conftest import clean_env
 
@@ -155,4 +155,6 @@ def test_fast_path_imports_only_the_standard_library(make_project: MakeProject) 
         text=True,
         check=True,
     )
-    assert done.stdout.strip() == str(["metaseal", "metaseal._fastpath", "metaseal.backend"])
+    assert done.stdout.strip() == str(
+        ["metaseal", "metaseal.backend", "metaseal.backend._fastpath"]
+    )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from pyproject_hooks import BuildBackendWarning, HookMissing, UnsupportedOperation
 
-from metaseal._fastpath import MARKER
+from metaseal.backend._fastpath import MARKER
 
 from .conftest import clean_env
 

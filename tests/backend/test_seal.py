@@ -119,8 +119,8 @@ def test_unsealable_sdist_warns_naming_the_backend(make_project: MakeProject) ->
 def test_installed_backends_are_named_with_their_version() -> None:
     from importlib.metadata import version
 
-    from metaseal._proxy import _describe_backend
-    from metaseal.config import Settings
+    from metaseal.backend._lifecycle import _describe_backend
+    from metaseal.backend.settings import Settings
 
     described = _describe_backend(Settings(backend="packaging.version:Version"))
     assert described == f"`packaging.version:Version`, packaging {version('packaging')}"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from index.client_support import big_wheel, clean_network_env, publish_releases, run_cli
-from metaseal._lazyzip import TAIL
+from metaseal.index._lazyzip import TAIL
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -231,8 +231,8 @@ def test_network_option_errors(options: list[str], message: str, tmp_path: Path)
 def test_cli_import_does_not_load_the_network_stack() -> None:
     script = (
         "import metaseal.cli, sys\n"
-        "heavy = ('urllib3', 'platformdirs', 'metaseal._http', 'metaseal.remote', "
-        "'metaseal.simple', 'metaseal._lazyzip', 'metaseal._cache')\n"
+        "heavy = ('urllib3', 'platformdirs', 'metaseal.index._http', 'metaseal.index.remote', "
+        "'metaseal.index.simple', 'metaseal.index._lazyzip', 'metaseal.index._cache')\n"
         "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy))\n"
     )
     done = subprocess.run(

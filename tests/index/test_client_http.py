@@ -21,9 +21,9 @@ from index.client_support import (
     clean_network_env,
     run_cli,
 )
-from metaseal._http import Client, HttpError, HttpSettings
-from metaseal._netenv import strip_credentials
 from metaseal.errors import NetworkError, UsageError
+from metaseal.index._http import Client, HttpError, HttpSettings
+from metaseal.index._netenv import strip_credentials
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -244,7 +244,7 @@ def test_bad_cert_bundle_is_a_usage_error(tmp_path: Path) -> None:
 def test_missing_urllib3_says_what_to_install() -> None:
     script = (
         "import sys\nsys.modules['urllib3'] = None\n"
-        "from metaseal._http import Client\n"
+        "from metaseal.index._http import Client\n"
         "try:\n    Client()\nexcept Exception as exc:\n"
         "    print(type(exc).__name__, exc.exit_code, exc)\n"
     )

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from metaseal.errors import NetworkError
-from metaseal.simple import ACCEPT, IndexFile, ProjectPage, parse_project_page
+from metaseal.index.simple import ACCEPT, IndexFile, ProjectPage, parse_project_page
 
 PAGE = "https://example.org/simple/demo-pkg/"
 JSON = "application/vnd.pypi.simple.v1+json"

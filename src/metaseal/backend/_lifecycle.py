@@ -1,0 +1,464 @@
+"""The inner backend's lifecycle: settings, import, hook calls, staging, the seal check.
+
+Every hook of :mod:`metaseal.backend` except the prepare fast path lands here. The inner backend
+is imported once per process (``backend-path`` entries go in front of ``sys.path`` and the module
+must then come from one of them, as PEP 517 requires of in-tree backends). Distributions are built
+into a private staging directory inside the output directory, checked by :func:`verify`, and only
+then moved into place with :func:`os.replace`, so a refused file never appears there.
+
+``metadata_directory`` bookkeeping: the prepare hooks write a marker file next to the
+``.dist-info`` they return, saying who prepared it: ``pkg-info`` (the fast path), ``inner`` (the
+inner backend's own hook) or ``wheel <path>`` (a wheel built once to answer the hook, kept in a
+private directory beside the ``.dist-info``). The inner ``build_wheel`` only ever sees a
+``metadata_directory`` its own prepare hook made, and a wheel built for the prepare hook is
+reused, not rebuilt.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import shutil
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from metaseal._compat import tomllib
+from metaseal.backend import _fastpath
+from metaseal.backend._fastpath import MARKER
+from metaseal.backend.settings import Loaded, Settings, load_settings
+from metaseal.errors import ArtifactError, ConfigError, MetasealError, MetasealWarning, SealBroken
+
+# Every hook call pays for this module's imports, so typing, zipfile and tempfile (and the
+# engine: packaging, email) are imported only where they are used.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import zipfile
+    from collections.abc import Mapping
+    from typing import Any, Literal
+
+    from metaseal.engine.findings import Finding
+    from metaseal.sources.artifacts import Artifact
+
+    Kind = Literal["sdist", "wheel", "editable"]
+
+__all__ = ["Session", "build", "get_requires", "inner_attribute", "prepare_metadata", "verify"]
+
+_HATCH = "METASEAL_ALLOW_BROKEN_SEAL=1"
+_SHOUTED: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Session:
+    """Everything one hook call needs: where, which settings, which inner backend."""
+
+    root: Path
+    pyproject: Mapping[str, Any]
+    loaded: Loaded
+    backend: Any
+
+    @property
+    def settings(self) -> Settings:
+        return self.loaded.settings
+
+    def call(self, hook: str, *args: object) -> Any:
+        """Call an inner hook positionally (as pyproject-hooks does) with forwarded settings."""
+        return getattr(self.backend, hook)(*args[:1], self.loaded.forwarded, *args[1:])
+
+
+def _read_pyproject(root: Path) -> dict[str, Any]:
+    path = root / "pyproject.toml"
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            "tool.metaseal",
+            f"`{path}` not found: metaseal runs as the build backend of a project and reads "
+            "`[tool.metaseal]` from its pyproject.toml.",
+        ) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError("tool.metaseal", f"`{path}` cannot be read as TOML: {exc}.") from None
+    return data
+
+
+def session(config_settings: Mapping[str, Any] | None) -> Session:
+    """Load the settings for this hook call and the (cached) inner backend."""
+    root = Path.cwd()
+    pyproject = _read_pyproject(root)
+    loaded = load_settings(pyproject, config_settings, os.environ, root=root)
+    for message in loaded.demoted:
+        if message not in _SHOUTED:
+            _SHOUTED.add(message)
+            _shout(f"metaseal: {_HATCH} is set, so this is ignored: {message}")
+    settings = loaded.settings
+    backend = _import_backend(settings.backend, settings.backend_path, root)
+    return Session(root, pyproject, loaded, backend)
+
+
+@functools.cache
+def _import_backend(spec: str, backend_path: tuple[str, ...], root: Path) -> Any:
+    module_name, _, object_path = spec.partition(":")
+    dirs = [(root / entry).resolve() for entry in backend_path]
+    sys.path[:0] = [str(d) for d in dirs if str(d) not in sys.path]
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        where = f" from `tool.metaseal.backend-path` {list(backend_path)}" if dirs else ""
+        raise ConfigError(
+            "tool.metaseal.backend",
+            f"cannot import the inner backend `{module_name}`{where}: {exc}. Add the package "
+            "that provides it to `build-system.requires`, or fix `tool.metaseal.backend`.",
+        ) from exc
+    origin = Path(getattr(obj, "__file__", None) or "/").resolve()
+    if dirs and not any(d in origin.parents for d in dirs):
+        raise ConfigError(
+            "tool.metaseal.backend-path",
+            f"the inner backend `{module_name}` was loaded from `{origin}`, not from "
+            f"`tool.metaseal.backend-path` {list(backend_path)}; PEP 517 requires an in-tree "
+            "backend to come from there. Rename the module or fix the path.",
+        )
+    for part in filter(None, object_path.split(".")):
+        obj = getattr(obj, part)
+    return obj
+
+
+def inner_attribute(name: str) -> Any:
+    """An attribute of the inner backend (``None`` when absent), for probing optional hooks."""
+    return getattr(session(None).backend, name, None)
+
+
+def get_requires(hook: str, config_settings: Mapping[str, Any] | None) -> list[str]:
+    here = session(config_settings)
+    return list(here.call(hook)) if hasattr(here.backend, hook) else []
+
+
+def prepare_metadata(
+    metadata_directory: str, config_settings: Mapping[str, Any] | None, kind: Kind
+) -> str:
+    """Paths (2) and (3) of the prepare hooks: the inner hook, else one real build."""
+    import tempfile
+
+    here = session(config_settings)
+    target = Path(metadata_directory)
+    prepare = f"prepare_metadata_for_build_{kind}"
+    if hasattr(here.backend, prepare):
+        answer: str = here.call(prepare, metadata_directory)
+        (target / MARKER).write_text("inner\n", encoding="utf-8")
+        return answer
+    private = Path(tempfile.mkdtemp(dir=metadata_directory, prefix=".metaseal-wheel-"))
+    wheel = private / here.call(f"build_{kind}", str(private))
+    dist_info = _extract_dist_info(wheel, target)
+    (target / MARKER).write_text(f"wheel {wheel.relative_to(target).as_posix()}\n", "utf-8")
+    return dist_info
+
+
+def _prepared_by(metadata_directory: str | None) -> tuple[str | None, Path | None]:
+    """Who prepared ``metadata_directory`` (see the module docstring), and the reusable wheel."""
+    if metadata_directory is None:
+        return None, None
+    parent = Path(os.path.abspath(metadata_directory)).parent  # noqa: PTH100 - no symlink resolution
+    try:
+        text = (parent / MARKER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None, None
+    who, _, wheel = text.partition(" ")
+    return who, (parent / wheel if wheel else None)
+
+
+def _dist_info_dir(archive: zipfile.ZipFile, wheel: Path) -> str:
+    """The name of the wheel's one top-level ``*.dist-info`` directory."""
+    tops = {name.split("/")[0] for name in archive.namelist() if "/" in name}
+    found = sorted(top for top in tops if top.endswith(".dist-info"))
+    if len(found) != 1:
+        raise ArtifactError(
+            str(wheel),
+            f"has {len(found)} top-level `*.dist-info` directories instead of one; the inner "
+            "backend wrote an invalid wheel.",
+        )
+    return found[0]
+
+
+def _extract_dist_info(wheel: Path, target: Path) -> str:
+    """Copy the one ``*.dist-info/`` of ``wheel`` into ``target``; return its name."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as archive:
+        dist_info = _dist_info_dir(archive, wheel)
+        for member in archive.infolist():
+            parts = member.filename.split("/")
+            if parts[0] != dist_info or member.is_dir():
+                continue
+            if any(part in ("", ".", "..") for part in parts):
+                raise ArtifactError(str(wheel), f"has an unsafe member {member.filename!r}.")
+            dest = target.joinpath(*parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as src, dest.open("wb") as out:
+                shutil.copyfileobj(src, out)
+    return dist_info
+
+
+def build(
+    kind: Kind,
+    directory: str,
+    config_settings: Mapping[str, Any] | None,
+    metadata_directory: str | None = None,
+) -> str:
+    """Build with the inner backend into a staging directory, verify, then publish atomically."""
+    import tempfile
+
+    here = session(config_settings)
+    hook, prepare = f"build_{kind}", f"prepare_metadata_for_build_{kind}"
+    staging = Path(tempfile.mkdtemp(dir=directory, prefix=".metaseal-"))
+    try:
+        who, wheel = _prepared_by(metadata_directory) if kind != "sdist" else (None, None)
+        if wheel is not None and wheel.is_file():
+            basename = wheel.name
+            shutil.copyfile(wheel, staging / basename)
+        elif kind == "sdist":
+            basename = here.call(hook, str(staging))
+        else:
+            # The inner backend sees a metadata_directory only if its own hook could have made it.
+            own = who == "inner" or (who is None and hasattr(here.backend, prepare))
+            basename = here.call(hook, str(staging), metadata_directory if own else None)
+        staged = staging / basename
+        if not staged.is_file():
+            raise MetasealError(
+                f"the inner backend `{here.settings.backend}` returned {basename!r} from "
+                f"`{hook}` but wrote no such file."
+            )
+        # The fast path promised PKG-INFO, which check (a) enforces; a reused wheel is its own
+        # prepared metadata. Only metadata the inner backend prepared is compared again.
+        prepared = metadata_directory if who in ("inner", None) else None
+        verify(here, kind, staged, prepared, directory)
+        staged.replace(Path(directory, basename))
+        return str(basename)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def findings_for(
+    here: Session, kind: Kind, path: Path, metadata_directory: str | None
+) -> tuple[Artifact, list[Finding]]:
+    """Every check that applies to one built file (engine calls only; no decisions).
+
+    (a) a wheel built from an sdist against its PKG-INFO; (c) anything built from a source tree
+    against the static ``[project]`` fields; (b) a wheel against the METADATA prepared for it;
+    and for sdists, the ``allow-dynamic`` policy.
+    """
+    from metaseal.engine.compare import (
+        compare_identical,
+        compare_pyproject,
+        compare_sdist_wheel,
+        parsed,
+    )
+    from metaseal.sources.artifacts import read_source
+    from metaseal.sources.pyproject import read_static_project
+
+    built = read_source(str(path))
+    pkg_info = here.root / "PKG-INFO"
+    findings: list[Finding] = []
+    sealed = False
+    if kind != "sdist" and pkg_info.is_file():
+        promise = read_source(str(pkg_info))
+        findings += _already_dynamic(compare_sdist_wheel(promise, built), here.pyproject)
+        sealed = _fastpath.is_sealed(parsed(promise.metadata).metadata_version)
+    if not sealed and isinstance(here.pyproject.get("project"), dict):
+        # From a source tree, or from an sdist too old to promise anything (Metadata < 2.2):
+        # the static [project] table still binds every file.
+        findings += compare_pyproject(read_static_project(here.root / "pyproject.toml"), built)
+    if kind == "sdist":
+        findings += _dynamic_policy(here.settings, built)
+    prepared = Path(metadata_directory) if metadata_directory else None
+    if prepared is not None and (prepared / "METADATA").is_file():
+        # A wheel value already reported against PKG-INFO or [project] is not repeated.
+        seen = {(f.field, f.right.normalized if f.right else None) for f in findings}
+        findings += [
+            f
+            for f in compare_identical(read_source(os.path.normpath(prepared)), built)
+            if (f.field, f.right.normalized if f.right else None) not in seen
+        ]
+    if kind == "editable":  # PEP 660: an editable wheel may gain Requires-Dist entries
+        findings = [
+            f for f in findings if not (f.field == "Requires-Dist" and f.added and not f.removed)
+        ]
+    return built, findings
+
+
+def _already_dynamic(findings: list[Finding], pyproject: Mapping[str, Any]) -> list[Finding]:
+    """Say so when ``project.dynamic`` already lists a field the sdist nevertheless sealed.
+
+    The generic advice ("declare the field dynamic") cannot help then: the backend itself wrote
+    the value into PKG-INFO as static (hatchling does, for a field a metadata hook sets).
+    """
+    import dataclasses
+
+    from metaseal.engine.fields import FIELDS_BY_HEADER
+
+    project = pyproject.get("project")
+    dynamic = project.get("dynamic") if isinstance(project, dict) else None
+    if not isinstance(dynamic, list) or not dynamic:
+        return findings
+    out = []
+    for finding in findings:
+        spec = FIELDS_BY_HEADER.get(finding.field.lower())
+        keys = [key for key in (spec.pyproject if spec else ()) if key in dynamic]
+        if finding.rule == "static-field" and keys:
+            listed = " and ".join(f'"{key}"' for key in keys)
+            finding = dataclasses.replace(  # noqa: PLW2901 - the finding, with its hint replaced
+                finding,
+                hint=f"`project.dynamic` already lists {listed}, yet the backend wrote "
+                f"`{finding.field}` into the sdist's PKG-INFO as static (hatchling does this for "
+                "a field a metadata hook sets). Make the build produce the same value for the "
+                "sdist and every wheel, or write the value in `[project]`.",
+            )
+        out.append(finding)
+    return out
+
+
+def _identical_to_pkg_info(
+    here: Session, kind: Kind, path: Path, metadata_directory: str | None
+) -> bool:
+    """Whether a wheel built from an sdist holds PKG-INFO byte for byte (as does any prepared
+    METADATA): then every check passes, and the engine (packaging, email) need not be loaded.
+    """
+    import zipfile
+
+    pkg_info = here.root / "PKG-INFO"
+    if kind == "sdist" or not pkg_info.is_file():
+        return False
+    promised = pkg_info.read_bytes()
+    if not _fastpath.is_sealed(_fastpath.metadata_version(promised)):
+        return False  # an unsealed PKG-INFO proves nothing: [project] must still be checked
+    prepared = Path(metadata_directory, "METADATA") if metadata_directory else None
+    if prepared is not None and prepared.is_file() and prepared.read_bytes() != promised:
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read(f"{_dist_info_dir(archive, path)}/METADATA") == promised
+    except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
+        return False  # the engine's reader explains what is wrong
+
+
+def _dynamic_policy(settings: Settings, sdist: Artifact) -> list[Finding]:
+    """``allow-dynamic``: the sdist may list only these fields as Dynamic."""
+    if settings.allow_dynamic is None:
+        return []
+    from metaseal.engine.compare import parsed
+    from metaseal.engine.findings import Finding, Severity, Side
+
+    meta = parsed(sdist.metadata)
+    allowed = {name.lower() for name in settings.allow_dynamic}
+    extra = tuple(sorted(name for name in meta.dynamic if name not in allowed))
+    if not extra:
+        return []
+    allowed_text = ", ".join(settings.allow_dynamic) or "nothing ([] means fully static)"
+    return [
+        Finding(
+            field="Dynamic",
+            rule="allow-dynamic",
+            severity=Severity.ERROR,
+            message=f"The sdist lists {', '.join(extra)} as Dynamic, but "
+            f"`tool.metaseal.allow-dynamic` allows {allowed_text}.",
+            hint="Make those fields static in the backend configuration, or add them to "
+            "`tool.metaseal.allow-dynamic` if wheels really may differ there.",
+            left=Side(
+                "tool.metaseal.allow-dynamic", settings.allow_dynamic, tuple(sorted(allowed))
+            ),
+            right=Side(sdist.label, meta.values("dynamic"), tuple(sorted(meta.dynamic))),
+            added=extra,
+        )
+    ]
+
+
+def verify(
+    here: Session, kind: Kind, path: Path, metadata_directory: str | None, directory: str
+) -> None:
+    """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say."""
+    if _identical_to_pkg_info(here, kind, path, metadata_directory):
+        return
+    from metaseal.engine.findings import Severity
+    from metaseal.report.text import render_findings
+
+    settings = here.settings
+    try:
+        built, findings = findings_for(here, kind, path, metadata_directory)
+    except ArtifactError as exc:
+        if not settings.allow_broken_seal:
+            raise
+        _shout(f"metaseal: WARNING: {exc}; {_HATCH} is set, so `{path.name}` was not checked.")
+        return
+    if kind == "sdist":
+        _warn_if_unsealed(here, built)
+    fails = {Severity.ERROR, Severity.WARNING} if settings.strict else {Severity.ERROR}
+    blocking = [f for f in findings if f.severity in fails]
+    warned = [f for f in findings if f.severity is Severity.WARNING and f not in blocking]
+    name, backend = built.label, _describe_backend(settings)
+    if not blocking:
+        if warned:
+            _shout(
+                f"metaseal: `{name}` keeps the seal, with warnings (inner backend: {backend}):\n\n"
+                + render_findings(warned)
+            )
+        return
+    body = render_findings(blocking + warned)
+    fix = (
+        "To fix: follow the `fix:` line of each finding above; if the backend changed between "
+        "the sdist and the wheel, pin its version in `build-system.requires`. Rebuilding a "
+        f"patched sdist on purpose? Set {_HATCH}."
+    )
+    if settings.mode == "error" and not settings.allow_broken_seal:
+        report = (
+            f"metaseal: `{name}` breaks the seal (inner backend: {backend}); it was deleted "
+            f"and `{directory}` was left as it was.\n\n{body}\n\n{fix}"
+        )
+        # Raised, not also printed: frontends show the hook's traceback, whose last line is
+        # this message, so printing it as well showed every report twice.
+        raise SealBroken(name, report)
+    why = f"{_HATCH} is set" if settings.allow_broken_seal else '`tool.metaseal.mode` is "warn"'
+    _shout(
+        f"metaseal: WARNING: `{name}` breaks the seal (inner backend: {backend}), but {why}, "
+        f"so it was published anyway.\n\n{body}\n\n{fix}"
+    )
+
+
+def _warn_if_unsealed(here: Session, sdist: Artifact) -> None:
+    from metaseal.engine.compare import parsed
+
+    version = parsed(sdist.metadata).metadata_version or "(missing)"
+    if _fastpath.is_sealed(version):
+        return
+    _shout(
+        f"metaseal: `{sdist.label}` says Metadata-Version {version}, below 2.2, so it cannot be "
+        "sealed: wheels built from it promise nothing and are not checked against it. It was "
+        f"built by {_describe_backend(here.settings)}: upgrade to a version that writes "
+        "Metadata-Version 2.2 or later."
+    )
+
+
+def _shout(message: str) -> None:
+    """A warning frontends show: the whole text on stderr; in-process callers also get a
+    :class:`MetasealWarning` (frontends run hooks in a subprocess and show only stderr, so the
+    warning is attributed to the package, not to a line of metaseal's code)."""
+    print(message, file=sys.stderr)  # noqa: T201
+    warnings.warn_explicit(
+        message.split("\n", 1)[0], MetasealWarning, filename="metaseal", lineno=0
+    )
+
+
+def _describe_backend(settings: Settings) -> str:
+    """The backend spec plus the distribution and version providing it, for messages."""
+    if settings.backend_path:
+        return f"`{settings.backend}`, in-tree from `tool.metaseal.backend-path`"
+    from importlib import metadata
+
+    top = settings.backend.partition(":")[0].split(".")[0]
+    lookup = getattr(metadata, "packages_distributions", None)  # Python 3.10+
+    candidates: list[str] = (lookup().get(top) if lookup else None) or [top]
+    for dist in candidates:
+        try:
+            return f"`{settings.backend}`, {dist} {metadata.version(dist)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return f"`{settings.backend}`, version unknown"

@@ -1,0 +1,370 @@
+"""The settings of the wrapper build backend: one frozen model, three sources.
+
+:class:`Settings` is the single source of truth. Each field carries an :class:`Option` in its
+``metadata`` (its documentation, its value kind and the sources allowed to set it); the loader
+below, the JSON schema (:mod:`metaseal.backend.schema`) and the docs are all derived from it.
+
+Sources, highest precedence first:
+
+1. environment variables ``METASEAL_<KEY>`` (``KEY`` upper case, ``-`` becomes ``_``);
+2. config-settings ``metaseal.<key>`` (``-Cmetaseal.mode=warn``); metaseal consumes these and
+   forwards every other config-setting to the inner backend untouched;
+3. the ``[tool.metaseal]`` table of ``pyproject.toml``.
+
+Unknown keys in any source are a :class:`~metaseal.errors.ConfigError` naming the source and
+the key path, with a "did you mean" suggestion. Strings from config-settings and the
+environment are parsed: booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on/off``; lists
+are comma-separated (repeated ``-C`` options also make a list).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePath
+
+from metaseal.errors import ConfigError
+
+TYPE_CHECKING = False  # typing is not imported at run time: every hook call loads this module
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, Literal
+
+__all__ = [
+    "ENV_PREFIX",
+    "OTHER_ENV_VARS",
+    "Loaded",
+    "Option",
+    "Settings",
+    "Source",
+    "load_settings",
+    "options",
+]
+
+ENV_PREFIX = "METASEAL_"
+CONF_PREFIX = "metaseal."
+#: ``METASEAL_*`` variables owned by other parts of metaseal (the CLI); the backend ignores them.
+OTHER_ENV_VARS: frozenset[str] = frozenset()
+#: Fields that can never be Dynamic (core metadata spec; PEP 643).
+NEVER_DYNAMIC = frozenset({"name", "version", "metadata-version"})
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOTTED = rf"{_IDENT}(\.{_IDENT})*"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+class Source(str, enum.Enum):
+    """Where a setting can come from."""
+
+    PYPROJECT = "pyproject.toml"
+    CONFIG_SETTINGS = "config-settings"
+    ENV = "environment"
+
+
+_ALL_SOURCES = frozenset(Source)
+
+
+@dataclass(frozen=True)
+class Option:
+    """What the model says about one setting (stored in the dataclass field's ``metadata``)."""
+
+    doc: str
+    kind: Literal["str", "bool", "list", "choice"]
+    choices: tuple[str, ...] = ()
+    sources: frozenset[Source] = _ALL_SOURCES
+    required: bool = False
+    #: Why a source is not allowed, for the error message.
+    why_not: str = ""
+    #: A regular expression a string value must match in full (Python and JSON-schema syntax).
+    pattern: str = ""
+    example: object = None
+
+
+def _opt(**kwargs: Any) -> dict[str, Option]:
+    return {"metaseal": Option(**kwargs)}
+
+
+_PROBED = (
+    "the hooks a frontend sees are decided before it passes config-settings, so the inner "
+    "backend cannot be chosen there"
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings of one build (``[tool.metaseal]`` and its overrides)."""
+
+    backend: str = field(
+        metadata=_opt(
+            doc='The real build backend, as "module" or "module:object" (PEP 517 syntax).',
+            kind="str",
+            required=True,
+            sources=frozenset({Source.PYPROJECT, Source.ENV}),
+            why_not=_PROBED,
+            pattern=rf"^{_DOTTED}(:{_DOTTED})?$",
+            example="hatchling.build",
+        )
+    )
+    backend_path: tuple[str, ...] = field(
+        default=(),
+        metadata=_opt(
+            doc="Directories (relative, inside the source tree) the inner backend is loaded "
+            "from, like PEP 517's build-system.backend-path.",
+            kind="list",
+            sources=frozenset({Source.PYPROJECT, Source.ENV}),
+            why_not=_PROBED,
+            example=["_build"],
+        ),
+    )
+    mode: str = field(
+        default="error",
+        metadata=_opt(
+            doc='"error": a distribution that breaks the seal is deleted and the build fails. '
+            '"warn": the report is printed and the distribution is kept.',
+            kind="choice",
+            choices=("error", "warn"),
+        ),
+    )
+    strict: bool = field(
+        default=False,
+        metadata=_opt(doc="Warnings break the seal too, not only errors.", kind="bool"),
+    )
+    allow_dynamic: tuple[str, ...] | None = field(
+        default=None,
+        metadata=_opt(
+            doc="Core metadata fields the sdist may declare Dynamic (case-insensitive). "
+            "[] means fully static; unset means whatever the backend declares.",
+            kind="list",
+            example=["Requires-Dist"],
+        ),
+    )
+    allow_broken_seal: bool = field(
+        default=False,
+        metadata=_opt(
+            doc="Escape hatch for rebuilding patched sdists: every seal violation becomes a "
+            "loud warning and the distribution is kept. Environment only.",
+            kind="bool",
+            sources=frozenset({Source.ENV}),
+            why_not="it is an escape hatch for whoever runs the build, not project policy",
+        ),
+    )
+
+
+def options() -> Iterator[tuple[str, str, Option]]:
+    """Yield ``(attribute, key, option)`` for every setting, in model order."""
+    for f in fields(Settings):
+        yield f.name, f.name.replace("_", "-"), f.metadata["metaseal"]
+
+
+def _option(attr: str) -> Option:
+    return next(opt for name, _, opt in options() if name == attr)
+
+
+def key_path(source: Source, key: str) -> str:
+    """How a key is spelled in ``source``, for messages."""
+    if source is Source.PYPROJECT:
+        return f"tool.metaseal.{key}"
+    if source is Source.CONFIG_SETTINGS:
+        return f"{CONF_PREFIX}{key}"
+    return ENV_PREFIX + key.upper().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The result of :func:`load_settings`."""
+
+    settings: Settings
+    #: The config-settings for the inner backend: everything but the ``metaseal.*`` keys.
+    forwarded: dict[str, Any] | None
+    #: Problems demoted to warnings by ``METASEAL_ALLOW_BROKEN_SEAL``.
+    demoted: tuple[str, ...] = ()
+
+
+class _Merge:
+    """Accumulates values (with the source each came from) and problems, source by source."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.origins: dict[str, Source] = {}
+        self.errors: list[tuple[str, str]] = []
+        self.unknown: list[tuple[str, str]] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append((key, message))
+
+    def where(self, attr: str) -> str:
+        """The key path of the source that set ``attr`` (pyproject when unset)."""
+        return key_path(self.origins.get(attr, Source.PYPROJECT), attr.replace("_", "-"))
+
+    def read(self, source: Source, given: Mapping[str, Any]) -> None:
+        known = {key: (attr, opt) for attr, key, opt in options()}
+        for key, raw in given.items():
+            path = key_path(source, key)
+            if key not in known:
+                self.unknown.append((path, _unknown_message(source, key, known)))
+                continue
+            attr, opt = known[key]
+            if source not in opt.sources:
+                allowed = " or ".join(f"`{key_path(s, key)}`" for s in Source if s in opt.sources)
+                self.error(
+                    path, f"`{path}` cannot be set in {source.value}: {opt.why_not}; use {allowed}."
+                )
+                continue
+            try:
+                self.values[attr] = _convert(opt, raw, from_text=source is not Source.PYPROJECT)
+            except (TypeError, ValueError) as exc:
+                self.error(path, f"`{path}` in {source.value} {exc}.")
+            else:
+                self.origins[attr] = source
+
+
+def load_settings(
+    pyproject: Mapping[str, Any],
+    config_settings: Mapping[str, Any] | None,
+    environ: Mapping[str, str],
+    *,
+    root: Path,
+) -> Loaded:
+    """Merge the three sources into :class:`Settings`; raise one ConfigError listing all problems.
+
+    ``pyproject`` is the parsed ``pyproject.toml``; ``root`` the source tree (``backend-path``
+    entries must resolve inside it).
+    """
+    merge = _Merge()
+    table = _tool_table(pyproject, merge)
+    conf, forwarded = _split_config_settings(config_settings, merge)
+    env = {
+        name[len(ENV_PREFIX) :].lower().replace("_", "-"): value
+        for name, value in environ.items()
+        if name.startswith(ENV_PREFIX) and name not in OTHER_ENV_VARS
+    }
+    merge.read(Source.PYPROJECT, table)
+    merge.read(Source.CONFIG_SETTINGS, conf)
+    merge.read(Source.ENV, env)
+
+    hatch = merge.values.get("allow_broken_seal", False) is True
+    demoted = tuple(message for _, message in merge.unknown) if hatch else ()
+    if not hatch:
+        merge.errors[:0] = merge.unknown
+    _check_values(merge, root)
+    if merge.errors:
+        body = "\n".join(f"- {message}" for _, message in merge.errors)
+        raise ConfigError(merge.errors[0][0], f"metaseal settings are invalid:\n{body}")
+    return Loaded(Settings(**merge.values), forwarded, demoted)
+
+
+def _tool_table(pyproject: Mapping[str, Any], merge: _Merge) -> Mapping[str, Any]:
+    tool = pyproject.get("tool", {})
+    table = tool.get("metaseal", {}) if isinstance(tool, Mapping) else {}
+    if not isinstance(table, Mapping):
+        merge.error("tool.metaseal", "`tool.metaseal` in pyproject.toml must be a table.")
+        return {}
+    return table
+
+
+def _split_config_settings(
+    config_settings: Mapping[str, Any] | None, merge: _Merge
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Take the ``metaseal.*`` keys (and a ``metaseal`` table from JSON); forward the rest."""
+    if config_settings is None:
+        return {}, None
+    mine: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for key, value in config_settings.items():
+        if key.startswith(CONF_PREFIX):
+            mine[key[len(CONF_PREFIX) :]] = value
+        elif key == "metaseal":
+            if isinstance(value, Mapping):
+                mine.update(value)
+            else:
+                merge.error("metaseal", "config-setting `metaseal` must be a table of settings.")
+        else:
+            rest[key] = value
+    return mine, rest
+
+
+def _unknown_message(source: Source, key: str, known: Mapping[str, Any]) -> str:
+    import difflib
+
+    path = key_path(source, key)
+    candidates = [k for k, (_, opt) in known.items() if source in opt.sources]
+    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.6)
+    hint = (
+        "did you mean " + " or ".join(f"`{key_path(source, c)}`" for c in close) + "?"
+        if close
+        else "known keys: " + ", ".join(f"`{key_path(source, c)}`" for c in candidates) + "."
+    )
+    return f"unknown setting `{path}` in {source.value}; {hint}"
+
+
+def _convert(opt: Option, raw: Any, *, from_text: bool) -> Any:
+    if opt.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if from_text and isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise TypeError(f"must be a boolean (true or false), not {raw!r}")
+    if opt.kind == "list":
+        if from_text and isinstance(raw, str):
+            raw = [part.strip() for part in raw.split(",") if part.strip()]
+        if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+            return tuple(raw)
+        raise TypeError(f"must be a list of strings, not {raw!r}")
+    if not isinstance(raw, str):
+        raise TypeError(f"must be a string, not {raw!r}")
+    if opt.kind == "choice" and raw not in opt.choices:
+        choices = ", ".join(f'"{c}"' for c in opt.choices)
+        raise ValueError(f"must be one of {choices}, not {raw!r}")
+    return raw
+
+
+def _check_values(merge: _Merge, root: Path) -> None:
+    values, where = merge.values, merge.where
+    backend = values.get("backend")
+    if backend is None:
+        merge.error(
+            where("backend"),
+            "`tool.metaseal.backend` is required: name the real build backend in pyproject.toml, "
+            'for example `backend = "hatchling.build"`.',
+        )
+    elif not re.match(_option("backend").pattern, backend):
+        merge.error(
+            where("backend"),
+            f'`{where("backend")}` must be "module" or "module:object", not {backend!r}.',
+        )
+    elif backend.partition(":")[0].split(".")[0] == "metaseal":
+        merge.error(
+            where("backend"),
+            f"`{where('backend')}` names metaseal itself; name the real build backend.",
+        )
+    for entry in values.get("backend_path", ()):
+        problem = _backend_path_problem(entry, root)
+        if problem:
+            merge.error(
+                where("backend_path"), f"`{where('backend_path')}` entry {entry!r} {problem}."
+            )
+    allow = values.get("allow_dynamic")
+    if allow is not None:
+        values["allow_dynamic"] = tuple(name.strip() for name in allow)
+        for name in values["allow_dynamic"]:
+            if name.lower() in NEVER_DYNAMIC or not name:
+                merge.error(
+                    where("allow_dynamic"),
+                    f"`{where('allow_dynamic')}` cannot contain {name!r}: Name, Version and "
+                    "Metadata-Version are never Dynamic.",
+                )
+
+
+def _backend_path_problem(entry: str, root: Path) -> str:
+    """PEP 517 rules: relative, and inside the source tree after resolving symlinks."""
+    if not entry or PurePath(entry).is_absolute():
+        return "must be a relative path (PEP 517)"
+    real_root = Path(root).resolve()
+    real = (real_root / entry).resolve()
+    if real != real_root and real_root not in real.parents:
+        return "must resolve inside the source tree (PEP 517)"
+    if not real.is_dir():
+        return "is not a directory"
+    return ""

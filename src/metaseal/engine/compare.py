@@ -1,0 +1,364 @@
+"""The comparison engine: two metadata sources in, findings out (pure; no I/O).
+
+Bytes are compared first: identical files produce no findings without being parsed (the common
+case: one backend version writes PKG-INFO, prepared METADATA and wheel METADATA byte for byte).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Optional
+
+from packaging.version import InvalidVersion, Version
+
+from metaseal.backend.settings import NEVER_DYNAMIC
+from metaseal.engine.fields import (
+    FIELDS,
+    FIELDS_BY_HEADER,
+    Delta,
+    FieldSpec,
+    compare_items,
+    items_of,
+)
+from metaseal.engine.findings import Finding, RawValue, Severity, Side
+from metaseal.engine.model import ParsedMetadata, parse_metadata
+from metaseal.engine.rules import RULES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from metaseal.sources.artifacts import Artifact
+    from metaseal.sources.pyproject import StaticProject
+
+__all__ = [
+    "FieldDiff",
+    "compare_identical",
+    "compare_pyproject",
+    "compare_sdist_wheel",
+    "field_diffs",
+    "field_finding",
+    "parsed",
+]
+
+
+@functools.lru_cache(maxsize=4096)
+def parsed(data: bytes) -> ParsedMetadata:
+    """Parse once per distinct file content."""
+    return parse_metadata(data)
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field that is not letter-for-letter identical between two files."""
+
+    spec: FieldSpec | None  # None for a header that is not a core metadata field
+    header: str
+    left: list[str]
+    right: list[str]
+    delta: Delta
+
+    @property
+    def name(self) -> str:
+        return self.spec.name if self.spec else self.header
+
+
+def field_diffs(left: ParsedMetadata, right: ParsedMetadata) -> Iterator[FieldDiff]:
+    """Every field whose items differ at all (cosmetically or in meaning), in table order."""
+    for spec in FIELDS:
+        lraw, rraw = left.values(spec.header), right.values(spec.header)
+        if lraw == rraw:
+            continue
+        litems, ritems = items_of(spec, lraw), items_of(spec, rraw)
+        delta = compare_items(spec, litems, ritems)
+        if delta.identical:  # same items, written differently (spacing, quoting of a list)
+            delta = replace(delta, identical=False)
+        yield FieldDiff(spec, spec.header, litems, ritems, delta)
+    extension = sorted((set(left.headers) | set(right.headers)) - set(FIELDS_BY_HEADER))
+    for header in extension:
+        litems = [v.strip() for v in left.values(header)]
+        ritems = [v.strip() for v in right.values(header)]
+        if sorted(litems) != sorted(ritems):
+            delta = Delta(False, False, tuple(ritems), tuple(litems), False)
+            yield FieldDiff(None, header, litems, ritems, delta)
+
+
+def _raw(diff: FieldDiff, items: list[str]) -> RawValue:
+    if not items:
+        return None
+    if diff.spec is not None and not diff.spec.listlike and len(items) == 1:
+        return items[0]
+    return tuple(items)
+
+
+def _norm(diff: FieldDiff, items: list[str]) -> RawValue:
+    if diff.spec is None or not items:
+        return _raw(diff, items)
+    keys = [diff.spec.key(item) for item in items]
+    if not diff.spec.listlike and len(keys) == 1:
+        return keys[0]
+    return tuple(keys)
+
+
+def field_finding(
+    diff: FieldDiff,
+    rule: str,
+    message: str,
+    hint: str,
+    left: str,
+    right: str,
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding about one field, with both sides' values as written and as normalized."""
+    listlike = diff.spec is None or diff.spec.listlike
+    return Finding(
+        field=diff.name,
+        rule=rule,
+        severity=severity or RULES[rule].severity,
+        message=message,
+        hint=hint,
+        left=Side(left, _raw(diff, diff.left), _norm(diff, diff.left)),
+        right=Side(right, _raw(diff, diff.right), _norm(diff, diff.right)),
+        added=diff.delta.added if listlike else (),
+        removed=diff.delta.removed if listlike else (),
+    )
+
+
+def _cosmetic_verdict(diff: FieldDiff) -> tuple[str, str, str]:
+    what = "order" if sorted(diff.left) == sorted(diff.right) else "spelling"
+    return (
+        "cosmetic",
+        f"`{diff.name}` differs only in {what}; the meaning is the same.",
+        "Nothing to do.",
+    )
+
+
+def _version_of(text: str | None) -> Version | None:
+    try:
+        return Version(text) if text else None
+    except InvalidVersion:
+        return None
+
+
+def _pyproject_hint(spec: FieldSpec | None) -> str:
+    if spec is None or not spec.pyproject:
+        return "the backend's option that produces it (the sdist must then say `Dynamic: {}`)"
+    keys = " / ".join(f'"{key}"' for key in spec.pyproject)
+    return f"{keys} in `project.dynamic` (the sdist then says `Dynamic: {{}}`)"
+
+
+def _describe_change(diff: FieldDiff, left: str, right: str) -> str:
+    """One sentence, no final period; ``left``/``right`` name the sides ("the sdist", "`x`")."""
+    name, added, removed = diff.name, len(diff.delta.added), len(diff.delta.removed)
+    subject = right[0].upper() + right[1:]
+    if not diff.left:
+        return f"{subject} has `{name}` but {left} does not"
+    if not diff.right:
+        return f"{subject} drops `{name}`, which {left} sets"
+    if diff.spec is None or not diff.spec.listlike or not (added or removed):
+        return f"{subject} has a different `{name}` than {left}"
+    if added and removed:
+        return f"{subject} adds {added} and drops {removed} `{name}` value(s) of {left}"
+    if added:
+        return f"{subject} adds {added} `{name}` value(s) that {left} does not have"
+    return f"{subject} drops {removed} `{name}` value(s) that {left} has"
+
+
+_Verdict = Optional[tuple[str, str, str]]  # (rule, message, hint), or None: nothing to say
+
+
+def _sdist_verdict(diff: FieldDiff, s: ParsedMetadata, w: ParsedMetadata) -> _Verdict:
+    """The decision table of PEP 643 / PEP 808 for one differing field (spec-digest 1.4)."""
+    version = _version_of(s.metadata_version)
+    sealed = version is not None and version >= Version("2.2")
+    header, spec, delta = diff.header, diff.spec, diff.delta
+    dynamic = header in s.dynamic
+    if (
+        sealed
+        and version is not None
+        and version >= Version("2.6")
+        and dynamic
+        and spec is not None
+        and spec.multiple
+        and diff.left
+        and (delta.removed or not delta.left_kept_in_order)
+    ):
+        change = "drops or changes some." if delta.removed else "reorders them."
+        return (
+            "dynamic-append-only",
+            (
+                f"`{diff.name}` is Dynamic in a Metadata 2.6 sdist that also sets it, so the "
+                f"wheel may only add values; it {change}"
+            ),
+            "Keep every sdist value, unchanged and in order, and only append new ones.",
+        )
+    if delta.equal:
+        return _cosmetic_verdict(diff)
+    if header in ("name", "version"):
+        return (
+            "static-field",
+            (
+                f"`{diff.name}` differs between the sdist and the wheel: it "
+                "can never be Dynamic and must be the same in every file of a release."
+            ),
+            (
+                "Rebuild both files from the same source; a `+local` version segment added at "
+                "wheel time is a common cause."
+            ),
+        )
+    if header == "metadata-version":
+        return (
+            "metadata-version",
+            (
+                f"The sdist says Metadata-Version {s.metadata_version}, "
+                f"the wheel {w.metadata_version}."
+            ),
+            (
+                "Build the sdist and the wheel with the "
+                "same backend version (pin it in `build-system.requires`)."
+            ),
+        )
+    if header == "dynamic":
+        return (
+            "dynamic-in-wheel",
+            (
+                "The wheel lists other Dynamic fields than the sdist; in "
+                "a wheel, Dynamic is informational."
+            ),
+            "Nothing to do.",
+        )
+    change = _describe_change(diff, "the sdist", "the wheel")
+    if not sealed:
+        return (
+            "unsealed",
+            (
+                f"{change}; the sdist's Metadata-Version "
+                f"{s.metadata_version or '(missing)'} is below 2.2, so this is allowed."
+            ),
+            (
+                "Upgrade the backend so the sdist says Metadata-Version 2.2 or later and its "
+                "promises can be checked."
+            ),
+        )
+    if dynamic:
+        return None  # Dynamic: free, except the 2.6 append-only rule above
+    if spec is None:
+        return (
+            "extension-field",
+            (
+                f"The header `{header}` (not a core metadata field) "
+                "differs between the sdist and the wheel."
+            ),
+            "Write the same value in both, or drop it.",
+        )
+    if not diff.left and version is not None and Version(spec.added) > version:
+        return (
+            "newer-field",
+            (
+                f"The wheel has `{diff.name}`, a field introduced in Metadata "
+                f"{spec.added}, but the sdist was written as Metadata {s.metadata_version}."
+            ),
+            (
+                "The backend was probably upgraded between the sdist and the wheel build: pin "
+                "it in `build-system.requires`."
+            ),
+        )
+    return (
+        "static-field",
+        f"{change}, and the sdist does not list `{diff.name}` as Dynamic.",
+        "Make the build produce the sdist's value, or declare the field dynamic: "
+        + _pyproject_hint(spec).format(diff.name),
+    )
+
+
+def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
+    """PEP 643 / PEP 808: what an sdist's PKG-INFO promises about a wheel built from it."""
+    if sdist.metadata == wheel.metadata:
+        return []
+    s, w = parsed(sdist.metadata), parsed(wheel.metadata)
+    findings = []
+    for diff in field_diffs(s, w):
+        verdict = _sdist_verdict(diff, s, w)
+        if verdict is not None:
+            findings.append(field_finding(diff, *verdict, sdist.label, wheel.label))
+    findings.extend(_forbidden_dynamic(s, sdist.label))
+    version = _version_of(s.metadata_version)
+    if version is None or version < Version("2.2"):
+        findings.append(
+            Finding(
+                field="Metadata-Version",
+                rule="unsealed",
+                severity=Severity.INFO,
+                message=f"The sdist is Metadata-Version {s.metadata_version or '(missing)'}: "
+                "below 2.2 it promises nothing about its wheels.",
+                hint="Upgrade the build backend.",
+                left=Side(sdist.label, s.metadata_version, s.metadata_version),
+            )
+        )
+    return findings
+
+
+def _forbidden_dynamic(meta: ParsedMetadata, label: str) -> list[Finding]:
+    bad = sorted(name for name in meta.dynamic if name in NEVER_DYNAMIC)
+    return [
+        Finding(
+            field="Dynamic",
+            rule="dynamic-forbidden",
+            severity=Severity.ERROR,
+            message=f"`{label}` lists `{name}` as Dynamic, which the spec forbids.",
+            hint="Fix the build backend configuration; the field must be static.",
+            left=Side(label, meta.values("dynamic"), tuple(sorted(meta.dynamic))),
+        )
+        for name in bad
+    ]
+
+
+def compare_identical(
+    left: Artifact,
+    right: Artifact,
+    *,
+    rule: str = "prepared-metadata",
+    byte_rule: str | None = None,
+) -> list[Finding]:
+    """Two sources that must mean exactly the same (prepared metadata vs wheel, sidecars).
+
+    With ``byte_rule`` (PEP 658 sidecars), a difference in bytes alone is also reported.
+    """
+    if left.metadata == right.metadata:
+        return []
+    a, b = parsed(left.metadata), parsed(right.metadata)
+    findings: list[Finding] = []
+    for diff in field_diffs(a, b):
+        if diff.delta.equal:
+            findings.append(field_finding(diff, *_cosmetic_verdict(diff), left.label, right.label))
+        else:
+            findings.append(
+                field_finding(
+                    diff,
+                    rule,
+                    f"{_describe_change(diff, f'`{left.label}`', f'`{right.label}`')}.",
+                    "The two must be identical: " + RULES[rule].summary,
+                    left.label,
+                    right.label,
+                )
+            )
+    if byte_rule is not None:
+        findings.append(
+            Finding(
+                field="(file)",
+                rule=byte_rule,
+                severity=RULES[byte_rule].severity,
+                message=f"`{left.label}` is not byte-identical to the metadata of `{right.label}`.",
+                hint="Serve the distribution's metadata file unchanged.",
+                left=Side(left.label, None, None),
+                right=Side(right.label, None, None),
+            )
+        )
+    return findings
+
+
+def compare_pyproject(project: StaticProject, artifact: Artifact) -> list[Finding]:
+    """PEP 621 / PEP 808: what the static ``[project]`` table promises about a built file."""
+    from metaseal.sources.pyproject import check_against_project
+
+    return check_against_project(project, artifact.label, parsed(artifact.metadata))

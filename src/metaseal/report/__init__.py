@@ -1,0 +1,1 @@
+"""Rendering: findings and releases as text or JSON. Decides nothing; returns strings."""

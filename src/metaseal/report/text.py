@@ -1,0 +1,308 @@
+"""Render findings and releases as text or JSON; decides nothing (pure, returns strings)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import TYPE_CHECKING, Any
+
+from metaseal.engine.compare import parsed
+from metaseal.engine.fields import is_extra_requirement
+from metaseal.engine.findings import Finding, RawValue, Severity, Side
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from metaseal.engine.release import Release
+    from metaseal.engine.variation import VariationReport
+    from metaseal.errors import ArtifactError
+
+__all__ = ["SCHEMA_VERSION", "release_json", "render_findings", "render_json", "render_text"]
+
+#: Version of the JSON document; bumped on any incompatible change.
+SCHEMA_VERSION = 1
+_MAX_LINES = 12
+
+
+def _lines(value: RawValue) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").split("\n")
+    return list(value)
+
+
+def _clip(lines: list[str]) -> list[str]:
+    if len(lines) <= _MAX_LINES:
+        return lines
+    return [*lines[:_MAX_LINES], f"... ({len(lines) - _MAX_LINES} more lines)"]
+
+
+def _list_diff(finding: Finding) -> list[str]:
+    """A list field: `-` only on the left, `+` only on the right, and, for short lists, the
+    values both sides share (unmarked), so both whole values can be read."""
+    removed = [f"- {v}" for v in finding.removed]
+    right = finding.right.raw if finding.right is not None else None
+    if isinstance(right, tuple) and len(right) <= _MAX_LINES:
+        added = list(finding.added)
+        marked = []
+        for value in right:
+            if value in added:
+                added.remove(value)
+                marked.append(f"+ {value}")
+            else:
+                marked.append(f"  {value}")
+        return _clip(removed + marked)
+    return _clip(removed + [f"+ {v}" for v in finding.added])
+
+
+def _values(finding: Finding) -> list[str]:
+    """The diff lines of one finding: `-` only on the left, `+` only on the right."""
+    if finding.added or finding.removed:
+        return _list_diff(finding)
+    left, right = finding.left, finding.right
+    if left is None or right is None:
+        side = left or right
+        return [f"  {line}" for line in _clip(_lines(side.raw))] if side else []
+    a, b = _lines(left.raw), _lines(right.raw)
+    if len(a) > 1 or len(b) > 1:
+        diff = difflib.unified_diff(a, b, left.artifact, right.artifact, lineterm="", n=1)
+        return _clip([line for line in diff if not line.startswith(("---", "+++"))])
+    width = max(len(left.artifact), len(right.artifact))
+    show = [
+        f"- {left.artifact:<{width}}  {a[0] if a else '(absent)'}",
+        f"+ {right.artifact:<{width}}  {b[0] if b else '(absent)'}",
+    ]
+    if a and b and a[0] == b[0] and left.normalized != right.normalized:  # pragma: no cover
+        show.append(f"  normalized: {left.normalized!r} != {right.normalized!r}")
+    return show
+
+
+def _block(finding: Finding) -> list[str]:
+    where = " -> ".join(finding.artifacts)
+    lines = [
+        f"{finding.severity.value}: {finding.field} [{finding.rule}]  {where}",
+        f"    {finding.message}",
+    ]
+    lines += [f"      {line}" for line in _values(finding)]
+    lines.append(f"    fix: {finding.hint}")
+    return lines
+
+
+def render_findings(findings: Sequence[Finding], *, cosmetic: bool = False) -> str:
+    """Per-field diff blocks, most severe first; cosmetic ones only when asked."""
+    shown = [f for f in findings if cosmetic or f.severity is not Severity.COSMETIC]
+    ordered = sorted(shown, key=lambda f: -f.severity.rank)
+    out: list[str] = []
+    for finding in ordered:
+        out += _block(finding)
+        out.append("")
+    hidden = len(findings) - len(shown)
+    if hidden:
+        out.append(f"({hidden} cosmetic difference(s) not shown; --cosmetic shows them)")
+    return "\n".join(out).rstrip("\n")
+
+
+def _variation_text(report: VariationReport) -> list[str]:
+    """The wheels' variation grouped by value, the marker proposal ready to paste into
+    pyproject.toml, and what no marker can express."""
+    out: list[str] = []
+    real = [v for v in report.variation if not v.no_op]
+    if real or report.inexpressible:
+        out.append("Variation among the wheels:")
+    out += [f"  {v.field}  `{v.value}`: {v.pattern}" for v in real]
+    noops = [v for v in report.variation if v.no_op]
+    if noops:
+        out.append("Differences that change nothing (the requirement's own marker excludes the")
+        out.append("wheels that lack it):")
+        out += [f"  {v.field}  `{v.value}`: {v.pattern}" for v in noops]
+    proposal = report.proposal
+    if proposal is not None and (real or report.inexpressible):
+        state = (
+            f"verified on {proposal.environments_checked} (wheel, environment) pairs"
+            if proposal.verified
+            else f"NOT verified: {len(proposal.unverified)} entr(ies) disagree with some wheel"
+        )
+        out.append(f"One static list for every wheel ({state}):")
+        base = [r for r in proposal.requires_dist if not is_extra_requirement(r)]
+        extra = [r for r in proposal.requires_dist if is_extra_requirement(r)]
+        out.append("  dependencies = [")
+        out += [
+            f"      {json.dumps(r)},{'  # unverified' if r in proposal.unverified else ''}"
+            for r in base
+        ]
+        out.append("  ]")
+        if extra:
+            out.append("  # with extras (Requires-Dist):")
+            out += [f"  #   {r}" for r in extra]
+        if proposal.requires_python is not None:
+            out.append(f"  requires-python = {json.dumps(proposal.requires_python)}")
+    if report.inexpressible:
+        out.append("Not expressible with markers:")
+        for item in report.inexpressible:
+            where = ", ".join(f"{k}={v}" for k, v in sorted(item.environment.items()))
+            out.append(f"  {item.field}  `{item.value}`: {item.reason} (environment: {where})")
+    return out
+
+
+def _counts(findings: Sequence[Finding]) -> dict[str, int]:
+    return {s.value: sum(f.severity is s for f in findings) for s in Severity}
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts[s.value]} {s.value}(s)" for s in Severity if counts[s.value])
+
+
+def render_text(
+    releases: Sequence[Release],
+    errors: Sequence[ArtifactError],
+    *,
+    strict: bool = False,
+    cosmetic: bool = False,
+) -> str:
+    """The text report of ``metaseal check``: per release a ``PASSED``/``FAILED`` line per file,
+    the findings as per-field diffs (cosmetic ones only with ``cosmetic``), the wheels'
+    variation with the marker proposal, then one ``ERROR`` line per unreadable input.
+
+    ``strict`` counts warnings as failures, as ``--strict`` does.
+    """
+    out: list[str] = []
+    for release in releases:
+        counts = _counts(release.findings)
+        bad = counts["error"] or (strict and counts["warning"])
+        files = len(release.artifacts)
+        out.append(
+            f"{release.name} {release.version}: {files} file(s), "
+            f"{'FAILED' if bad else 'PASSED'}"
+            + (f" ({_summary(counts)})" if release.findings else "")
+        )
+        width = max(len(a.label) for a in release.artifacts)
+        for artifact in release.artifacts:
+            status = "FAILED" if release.failed(artifact.label, strict=strict) else "PASSED"
+            version = parsed(artifact.metadata).metadata_version or "?"
+            out.append(
+                f"  {status}  {artifact.label:<{width}}  {artifact.kind.value}, "
+                f"Metadata-Version {version}"
+            )
+        for label in release.projects:
+            out.append(f"  (checked against {label})")
+        body = render_findings(release.findings, cosmetic=cosmetic)
+        if body:
+            out += ["", *(f"  {line}" if line else "" for line in body.split("\n"))]
+        if release.variation is not None:
+            variation = _variation_text(release.variation)
+            if variation:
+                out += ["", *(f"  {line}" for line in variation)]
+        out.append("")
+    for error in errors:
+        out.append(f"ERROR  {error}")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _side(side: Side | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+
+    def plain(value: RawValue) -> Any:
+        return list(value) if isinstance(value, tuple) else value
+
+    return {"artifact": side.artifact, "raw": plain(side.raw), "normalized": plain(side.normalized)}
+
+
+def _variation_json(report: VariationReport | None) -> dict[str, Any]:
+    """``variation``, ``proposal`` and ``inexpressible`` of one release (empty when < 2 wheels)."""
+    if report is None:
+        return {"variation": [], "proposal": None, "inexpressible": []}
+    proposal = report.proposal
+    return {
+        "variation": [
+            {
+                "field": v.field,
+                "value": v.value,
+                "present_in": list(v.present_in),
+                "absent_from": list(v.absent_from),
+                "no_op": v.no_op,
+                "pattern": v.pattern,
+            }
+            for v in report.variation
+        ],
+        "proposal": None
+        if proposal is None
+        else {
+            "requires_dist": list(proposal.requires_dist),
+            "verified": proposal.verified,
+            "environments_checked": proposal.environments_checked,
+            "provides_extra": list(proposal.provides_extra),
+            "requires_python": proposal.requires_python,
+            "unverified": list(proposal.unverified),
+        },
+        "inexpressible": [
+            {
+                "field": i.field,
+                "value": i.value,
+                "reason": i.reason,
+                "environment": dict(i.environment),
+            }
+            for i in report.inexpressible
+        ],
+    }
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "field": finding.field,
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "hint": finding.hint,
+        "artifacts": list(finding.artifacts),
+        "left": _side(finding.left),
+        "right": _side(finding.right),
+        "added": list(finding.added),
+        "removed": list(finding.removed),
+    }
+
+
+def release_json(release: Release, *, strict: bool = False) -> dict[str, Any]:
+    """One release as it stands in the JSON report's ``releases`` list (``metaseal scan``
+    stores exactly this per release)."""
+    return {
+        "name": release.name,
+        "version": release.version,
+        "artifacts": [
+            {
+                "label": a.label,
+                "source": a.source,
+                "kind": a.kind.value,
+                "role": a.role.value,
+                "metadata_version": parsed(a.metadata).metadata_version,
+                "tags": sorted(str(t) for t in a.tags),
+                "status": "FAILED" if release.failed(a.label, strict=strict) else "PASSED",
+            }
+            for a in release.artifacts
+        ],
+        "checked_against": list(release.projects),
+        **_variation_json(release.variation),
+        "summary": _counts(release.findings),
+        "findings": [finding_json(f) for f in release.findings],
+    }
+
+
+def render_json(
+    releases: Sequence[Release],
+    errors: Sequence[ArtifactError],
+    *,
+    strict: bool = False,
+    exit_code: int = 0,
+) -> str:
+    """The JSON report of ``metaseal check`` (``schema_version`` :data:`SCHEMA_VERSION`); every
+    key is described in the documentation's JSON report reference. ``exit_code`` is recorded as
+    given; ``strict`` decides which files are ``FAILED``.
+    """
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "exit_code": exit_code,
+        "releases": [release_json(release, strict=strict) for release in releases],
+        "errors": [{"path": e.path, "message": str(e)} for e in errors],
+    }
+    return json.dumps(document, indent=2) + "\n"

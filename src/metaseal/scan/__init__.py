@@ -1,0 +1,1 @@
+"""``metaseal scan``: check many projects of an index into a resumable SQLite database."""
