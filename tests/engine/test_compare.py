@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from metaseal.engine.artifact import Artifact, Kind, Role
 from metaseal.engine.compare import compare_identical, compare_pyproject, compare_sdist_wheel
 from metaseal.engine.findings import Finding, Severity
 from metaseal.engine.quirks import QUIRKS, Quirk
-from metaseal.sources.artifacts import Artifact, Kind, Role
 from metaseal.sources.pyproject import read_static_project
 
 
@@ -201,7 +201,7 @@ def _quirk_pre_2_3_extra_spelling() -> None:
 
 
 def _quirk_license_fields_before_2_4() -> None:
-    from metaseal.engine.compare import parsed
+    from metaseal.engine.model import parse_metadata as parsed
 
     data = meta("License-File: LICENSE", "License-Expression: MIT", version="2.1")
     assert parsed(data).problems == ()
@@ -233,7 +233,7 @@ def test_quirk(quirk: Quirk) -> None:
 
 
 def test_unnormalized_extra_is_invalid_from_2_3() -> None:
-    from metaseal.engine.compare import parsed
+    from metaseal.engine.model import parse_metadata as parsed
 
     assert parsed(meta("Provides-Extra: Test_X", version="2.2")).problems == ()
     (problem,) = parsed(meta("Provides-Extra: Test_X", version="2.3")).problems

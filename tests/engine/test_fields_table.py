@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from metaseal.engine.artifact import Artifact, Kind, Role
 from metaseal.engine.compare import compare_sdist_wheel
 from metaseal.engine.fields import FIELDS, FieldSpec
 from metaseal.engine.findings import Finding, Severity
-from metaseal.sources.artifacts import Artifact, Kind, Role
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from packaging.requirements import Requirement
 from packaging.tags import parse_tag
 from packaging.version import Version
 
+from metaseal.engine.artifact import Artifact, Kind, Role
 from metaseal.engine.environments import environments_for
 from metaseal.engine.fields import requirement_key
 from metaseal.engine.variation import (
@@ -21,7 +22,6 @@ from metaseal.engine.variation import (
     analyze,
     repair_pairs,
 )
-from metaseal.sources.artifacts import Artifact, Kind, Role
 
 
 def meta(*lines: str, name: str = "demo", version: str = "1.0") -> bytes:

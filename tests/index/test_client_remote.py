@@ -13,13 +13,14 @@ import pytest
 
 from factories import make_sdist, make_wheel, metadata_bytes
 from index.client_support import big_wheel
+from metaseal.engine.artifact import Kind, Role
 from metaseal.errors import ArtifactError, NetworkError, UsageError
 from metaseal.index._cache import SidecarCache
 from metaseal.index._http import Client, HttpSettings
 from metaseal.index._lazyzip import CHUNK, TAIL, LazyFile, RangeNotSupported
 from metaseal.index.remote import Index, _verify, select_versions
 from metaseal.index.simple import IndexFile, ProjectPage
-from metaseal.sources.artifacts import Kind, Role, read_source, read_wheel
+from metaseal.sources.artifacts import read_source, read_wheel
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    from metaseal.engine.artifact import Artifact
     from metaseal.index.remote import Index
-    from metaseal.sources.artifacts import Artifact
 
 
 class Clock:

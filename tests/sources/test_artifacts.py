@@ -18,16 +18,10 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from factories import make_sdist, make_sidecar, make_wheel, metadata_bytes
+from metaseal.engine.artifact import Artifact, Kind, Role
+from metaseal.engine.formats import MAX_HEADER_LINES, MAX_METADATA_BYTES
 from metaseal.errors import ArtifactError
-from metaseal.sources.artifacts import (
-    MAX_HEADER_LINES,
-    MAX_METADATA_BYTES,
-    Artifact,
-    Kind,
-    Role,
-    discover,
-    read_source,
-)
+from metaseal.sources.artifacts import discover, read_source
 
 META = metadata_bytes(
     [("Metadata-Version", "2.4"), ("Name", "Demo.Pkg"), ("Version", "1.0"), ("Summary", "Ünïcode")],

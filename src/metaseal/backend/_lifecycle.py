@@ -26,21 +26,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metaseal._compat import tomllib
-from metaseal.backend import _fastpath
 from metaseal.backend._fastpath import MARKER
 from metaseal.backend.settings import Loaded, Settings, load_settings
+from metaseal.engine import formats
 from metaseal.errors import ArtifactError, ConfigError, MetasealError, MetasealWarning, SealBroken
 
 # Every hook call pays for this module's imports, so typing, zipfile and tempfile (and the
 # engine: packaging, email) are imported only where they are used.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import zipfile
     from collections.abc import Mapping
     from typing import Any, Literal
 
+    from metaseal.engine.artifact import Artifact
     from metaseal.engine.findings import Finding
-    from metaseal.sources.artifacts import Artifact
 
     Kind = Literal["sdist", "wheel", "editable"]
 
@@ -167,25 +166,12 @@ def _prepared_by(metadata_directory: str | None) -> tuple[str | None, Path | Non
     return who, (parent / wheel if wheel else None)
 
 
-def _dist_info_dir(archive: zipfile.ZipFile, wheel: Path) -> str:
-    """The name of the wheel's one top-level ``*.dist-info`` directory."""
-    tops = {name.split("/")[0] for name in archive.namelist() if "/" in name}
-    found = sorted(top for top in tops if top.endswith(".dist-info"))
-    if len(found) != 1:
-        raise ArtifactError(
-            str(wheel),
-            f"has {len(found)} top-level `*.dist-info` directories instead of one; the inner "
-            "backend wrote an invalid wheel.",
-        )
-    return found[0]
-
-
 def _extract_dist_info(wheel: Path, target: Path) -> str:
     """Copy the one ``*.dist-info/`` of ``wheel`` into ``target``; return its name."""
     import zipfile
 
     with zipfile.ZipFile(wheel) as archive:
-        dist_info = _dist_info_dir(archive, wheel)
+        dist_info = formats.one_dist_info(archive.namelist(), str(wheel))
         for member in archive.infolist():
             parts = member.filename.split("/")
             if parts[0] != dist_info or member.is_dir():
@@ -251,7 +237,6 @@ def findings_for(
         compare_identical,
         compare_pyproject,
         compare_sdist_wheel,
-        parsed,
     )
     from metaseal.sources.artifacts import read_source
     from metaseal.sources.pyproject import read_static_project
@@ -263,7 +248,7 @@ def findings_for(
     if kind != "sdist" and pkg_info.is_file():
         promise = read_source(str(pkg_info))
         findings += _already_dynamic(compare_sdist_wheel(promise, built), here.pyproject)
-        sealed = _fastpath.is_sealed(parsed(promise.metadata).metadata_version)
+        sealed = formats.is_sealed(promise.parsed.metadata_version)
     if not sealed and isinstance(here.pyproject.get("project"), dict):
         # From a source tree, or from an sdist too old to promise anything (Metadata < 2.2):
         # the static [project] table still binds every file.
@@ -329,14 +314,15 @@ def _identical_to_pkg_info(
     if kind == "sdist" or not pkg_info.is_file():
         return False
     promised = pkg_info.read_bytes()
-    if not _fastpath.is_sealed(_fastpath.metadata_version(promised)):
+    if not formats.is_sealed(formats.metadata_version(promised)):
         return False  # an unsealed PKG-INFO proves nothing: [project] must still be checked
     prepared = Path(metadata_directory, "METADATA") if metadata_directory else None
     if prepared is not None and prepared.is_file() and prepared.read_bytes() != promised:
         return False
     try:
         with zipfile.ZipFile(path) as archive:
-            return archive.read(f"{_dist_info_dir(archive, path)}/METADATA") == promised
+            dist_info = formats.one_dist_info(archive.namelist(), str(path))
+            return archive.read(f"{dist_info}/METADATA") == promised
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
         return False  # the engine's reader explains what is wrong
 
@@ -345,10 +331,9 @@ def _dynamic_policy(settings: Settings, sdist: Artifact) -> list[Finding]:
     """``allow-dynamic``: the sdist may list only these fields as Dynamic."""
     if settings.allow_dynamic is None:
         return []
-    from metaseal.engine.compare import parsed
     from metaseal.engine.findings import Finding, Severity, Side
 
-    meta = parsed(sdist.metadata)
+    meta = sdist.parsed
     allowed = {name.lower() for name in settings.allow_dynamic}
     extra = tuple(sorted(name for name in meta.dynamic if name not in allowed))
     if not extra:
@@ -424,10 +409,8 @@ def verify(
 
 
 def _warn_if_unsealed(here: Session, sdist: Artifact) -> None:
-    from metaseal.engine.compare import parsed
-
-    version = parsed(sdist.metadata).metadata_version or "(missing)"
-    if _fastpath.is_sealed(version):
+    version = sdist.parsed.metadata_version or "(missing)"
+    if formats.is_sealed(version):
         return
     _shout(
         f"metaseal: `{sdist.label}` says Metadata-Version {version}, below 2.2, so it cannot be "

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePath
 
+from metaseal.engine.rules import NEVER_DYNAMIC
 from metaseal.errors import ConfigError
 
 TYPE_CHECKING = False  # typing is not imported at run time: every hook call loads this module
@@ -47,8 +48,6 @@ ENV_PREFIX = "METASEAL_"
 CONF_PREFIX = "metaseal."
 #: ``METASEAL_*`` variables owned by other parts of metaseal (the CLI); the backend ignores them.
 OTHER_ENV_VARS: frozenset[str] = frozenset()
-#: Fields that can never be Dynamic (core metadata spec; PEP 643).
-NEVER_DYNAMIC = frozenset({"name", "version", "metadata-version"})
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _DOTTED = rf"{_IDENT}(\.{_IDENT})*"
 _TRUE = frozenset({"1", "true", "yes", "on"})

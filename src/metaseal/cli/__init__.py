@@ -17,10 +17,10 @@ from metaseal.errors import ArtifactError, MetasealError, UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from metaseal.engine.artifact import Artifact
     from metaseal.engine.findings import Finding
     from metaseal.index._http import Client
     from metaseal.index.remote import Index
-    from metaseal.sources.artifacts import Artifact
     from metaseal.sources.pyproject import StaticProject
 
 __all__ = ["EXIT_CODES", "add_network_options", "build_parser", "main", "network_from_args"]
@@ -337,8 +337,8 @@ def _read(source: str, python: str | None) -> Artifact | StaticProject:
 
 
 def _diff_findings(a: Artifact | StaticProject, b: Artifact | StaticProject) -> list[Finding]:
+    from metaseal.engine.artifact import Artifact, Kind, Role
     from metaseal.engine.compare import compare_identical, compare_pyproject, compare_sdist_wheel
-    from metaseal.sources.artifacts import Artifact, Kind, Role
 
     if not isinstance(a, Artifact) and not isinstance(b, Artifact):
         raise UsageError(

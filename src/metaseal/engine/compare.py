@@ -6,13 +6,11 @@ case: one backend version writes PKG-INFO, prepared METADATA and wheel METADATA 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
 from packaging.version import InvalidVersion, Version
 
-from metaseal.backend.settings import NEVER_DYNAMIC
 from metaseal.engine.fields import (
     FIELDS,
     FIELDS_BY_HEADER,
@@ -22,13 +20,13 @@ from metaseal.engine.fields import (
     items_of,
 )
 from metaseal.engine.findings import Finding, RawValue, Severity, Side
-from metaseal.engine.model import ParsedMetadata, parse_metadata
-from metaseal.engine.rules import RULES
+from metaseal.engine.rules import NEVER_DYNAMIC, RULES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from metaseal.sources.artifacts import Artifact
+    from metaseal.engine.artifact import Artifact
+    from metaseal.engine.model import ParsedMetadata
     from metaseal.sources.pyproject import StaticProject
 
 __all__ = [
@@ -38,14 +36,7 @@ __all__ = [
     "compare_sdist_wheel",
     "field_diffs",
     "field_finding",
-    "parsed",
 ]
-
-
-@functools.lru_cache(maxsize=4096)
-def parsed(data: bytes) -> ParsedMetadata:
-    """Parse once per distinct file content."""
-    return parse_metadata(data)
 
 
 @dataclass(frozen=True)
@@ -275,7 +266,7 @@ def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
     """PEP 643 / PEP 808: what an sdist's PKG-INFO promises about a wheel built from it."""
     if sdist.metadata == wheel.metadata:
         return []
-    s, w = parsed(sdist.metadata), parsed(wheel.metadata)
+    s, w = sdist.parsed, wheel.parsed
     findings = []
     for diff in field_diffs(s, w):
         verdict = _sdist_verdict(diff, s, w)
@@ -326,7 +317,7 @@ def compare_identical(
     """
     if left.metadata == right.metadata:
         return []
-    a, b = parsed(left.metadata), parsed(right.metadata)
+    a, b = left.parsed, right.parsed
     findings: list[Finding] = []
     for diff in field_diffs(a, b):
         if diff.delta.equal:
@@ -361,4 +352,4 @@ def compare_pyproject(project: StaticProject, artifact: Artifact) -> list[Findin
     """PEP 621 / PEP 808: what the static ``[project]`` table promises about a built file."""
     from metaseal.sources.pyproject import check_against_project
 
-    return check_against_project(project, artifact.label, parsed(artifact.metadata))
+    return check_against_project(project, artifact.label, artifact.parsed)

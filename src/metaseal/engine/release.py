@@ -10,17 +10,16 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from metaseal.engine.artifact import Artifact, Kind, Role
 from metaseal.engine.compare import (
     compare_identical,
     compare_pyproject,
     compare_sdist_wheel,
-    parsed,
 )
 from metaseal.engine.fields import FIELDS_BY_HEADER, items_of
 from metaseal.engine.findings import Finding, Severity, Side
 from metaseal.engine.rules import RULES
 from metaseal.engine.variation import VariationReport, analyze, repair_pairs
-from metaseal.sources.artifacts import Artifact, Kind, Role
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,7 +52,7 @@ class Release:
 
 
 def _identity(artifact: Artifact) -> tuple[str, str]:
-    meta = parsed(artifact.metadata)
+    meta = artifact.parsed
     name = artifact.filename_name or canonicalize_name(next(iter(meta.values("name")), "?"))
     if artifact.filename_version is not None:
         return str(name), str(artifact.filename_version)
@@ -80,7 +79,7 @@ def _single(
 
 def _filename_findings(artifact: Artifact) -> list[Finding]:
     """Filename and dist-info directory against the Name and Version inside."""
-    meta = parsed(artifact.metadata)
+    meta = artifact.parsed
     name = next(iter(meta.values("name")), "").strip()
     version = next(iter(meta.values("version")), "").strip()
     findings = []
@@ -151,7 +150,7 @@ def _import_names(artifacts: Sequence[Artifact]) -> list[Finding]:
         spec = FIELDS_BY_HEADER[header]
         seen: dict[tuple[str, ...], list[Artifact]] = defaultdict(list)
         for artifact in artifacts:
-            items = items_of(spec, parsed(artifact.metadata).values(header))
+            items = items_of(spec, artifact.parsed.values(header))
             seen[tuple(sorted(spec.key(i) for i in items))].append(artifact)
         if len(seen) > 1:
             (first, holders), *others = seen.items()
@@ -169,7 +168,7 @@ def _import_names(artifacts: Sequence[Artifact]) -> list[Finding]:
                     )
                 )
     for artifact in artifacts:
-        meta = parsed(artifact.metadata)
+        meta = artifact.parsed
         names, spaces = (
             {i.partition(";")[0].strip() for i in meta.values(header)}
             for header in ("import-name", "import-namespace")
@@ -240,7 +239,7 @@ def _check_one(
             standing.append(artifact)
     for artifact in standing:
         findings.extend(_filename_findings(artifact))
-        problems = parsed(artifact.metadata).problems
+        problems = artifact.parsed.problems
         findings.extend(
             _single(
                 artifact,

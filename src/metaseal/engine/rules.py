@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from metaseal.engine.findings import Severity
 
-__all__ = ["RULES", "Rule"]
+__all__ = ["NEVER_DYNAMIC", "RULES", "Rule"]
+
+#: Fields that can never be Dynamic (core metadata spec; PEP 643), lower-cased.
+NEVER_DYNAMIC = frozenset({"name", "version", "metadata-version"})
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import Version
 
 from metaseal.engine._markersearch import INDEX, VARIABLES, Env, Search, Term
-from metaseal.engine.compare import parsed
 from metaseal.engine.environments import (
     ENVIRONMENT_KEYS,
     describe_wheels,
@@ -49,8 +48,8 @@ from metaseal.engine.fields import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from metaseal.engine.artifact import Artifact
     from metaseal.engine.model import ParsedMetadata
-    from metaseal.sources.artifacts import Artifact
 
 __all__ = ["Inexpressible", "Proposal", "Variation", "VariationReport", "analyze", "repair_pairs"]
 
@@ -148,7 +147,7 @@ class _Wheel:
 
 
 def _wheel(artifact: Artifact) -> _Wheel:
-    meta = parsed(artifact.metadata)
+    meta = artifact.parsed
     found = meta.values("requires-python")
     python = found[0].strip() if found else None
     raw = tuple(tuple(env.values()) for env in environments_for(artifact.tags))
@@ -453,7 +452,7 @@ def _identity(artifact: Artifact) -> tuple[object, ...] | None:
     python_abi = frozenset((tag.interpreter, tag.abi) for tag in artifact.tags)
     name, version = artifact.filename_name, artifact.filename_version
     if name is None or version is None:
-        meta = parsed(artifact.metadata)
+        meta = artifact.parsed
         found_name, found_version = meta.values("name"), meta.values("version")
         if not found_name or not found_version:
             return None

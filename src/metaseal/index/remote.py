@@ -24,18 +24,14 @@ from typing import TYPE_CHECKING, Callable, TypeVar, Union
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from metaseal.engine.artifact import Artifact
+from metaseal.engine.formats import MAX_METADATA_BYTES
 from metaseal.errors import ArtifactError, MetasealError, NetworkError, UsageError
 from metaseal.index._http import HttpError
 from metaseal.index._lazyzip import LazyFile, RangeNotSupported
 from metaseal.index._netenv import strip_credentials
 from metaseal.index.simple import ACCEPT, IndexFile, ProjectPage, file_identity, parse_project_page
-from metaseal.sources.artifacts import (
-    MAX_METADATA_BYTES,
-    Artifact,
-    read_source,
-    read_wheel,
-    wheel_from_metadata,
-)
+from metaseal.sources.artifacts import read_source, read_wheel, wheel_from_metadata
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

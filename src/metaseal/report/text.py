@@ -6,7 +6,6 @@ import difflib
 import json
 from typing import TYPE_CHECKING, Any
 
-from metaseal.engine.compare import parsed
 from metaseal.engine.fields import is_extra_requirement
 from metaseal.engine.findings import Finding, RawValue, Severity, Side
 
@@ -179,7 +178,7 @@ def render_text(
         width = max(len(a.label) for a in release.artifacts)
         for artifact in release.artifacts:
             status = "FAILED" if release.failed(artifact.label, strict=strict) else "PASSED"
-            version = parsed(artifact.metadata).metadata_version or "?"
+            version = artifact.parsed.metadata_version or "?"
             out.append(
                 f"  {status}  {artifact.label:<{width}}  {artifact.kind.value}, "
                 f"Metadata-Version {version}"
@@ -275,7 +274,7 @@ def release_json(release: Release, *, strict: bool = False) -> dict[str, Any]:
                 "source": a.source,
                 "kind": a.kind.value,
                 "role": a.role.value,
-                "metadata_version": parsed(a.metadata).metadata_version,
+                "metadata_version": a.parsed.metadata_version,
                 "tags": sorted(str(t) for t in a.tags),
                 "status": "FAILED" if release.failed(a.label, strict=strict) else "PASSED",
             }

@@ -1,0 +1,162 @@
+"""What every reader shares: bounded file reads, the metadata checks, filename parsing, errors."""
+
+from __future__ import annotations
+
+import os
+import stat
+import struct
+import tarfile
+import zipfile
+import zlib
+from typing import TYPE_CHECKING
+
+from packaging.tags import parse_tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from metaseal.engine.formats import MAX_HEADER_LINES, MAX_METADATA_BYTES
+from metaseal.errors import ArtifactError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from packaging.tags import Tag
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+#: What zipfile, tarfile and gzip raise for damaged or hostile archives (RuntimeError covers
+#: encrypted members and NotImplementedError for unknown compression). ArtifactError is none of
+#: these, so the readers' own errors pass through the ``except`` clauses unchanged.
+ARCHIVE_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, ValueError, RuntimeError)
+ARCHIVE_ERRORS += (struct.error, zlib.error, tarfile.TarError, zipfile.BadZipFile)
+try:
+    import lzma
+except ImportError:  # pragma: no cover - CPython built without liblzma
+    pass
+else:
+    ARCHIVE_ERRORS += (lzma.LZMAError,)
+
+
+def stat_mode(spec: str, path: Path) -> int | None:
+    """``st_mode`` of ``path`` (following symlinks), or ``None`` when nothing is there."""
+    try:
+        return path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise ArtifactError(spec, f"cannot be read ({exc.strerror}); check the path.") from exc
+
+
+def too_big(spec: str, what: str, size: int) -> ArtifactError:
+    return ArtifactError(
+        spec,
+        f"{what} is {size:,} bytes, more than the {MAX_METADATA_BYTES:,}-byte limit for core "
+        "metadata (real files are at most a few hundred KiB). Check that this is the right "
+        "file, or rebuild the distribution.",
+    )
+
+
+def checked(spec: str, what: str, data: bytes) -> bytes:
+    """``data`` unchanged, once known to be within the size limit, UTF-8 and no header flood."""
+    if len(data) > MAX_METADATA_BYTES:
+        raise too_big(spec, what, len(data))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArtifactError(
+            spec,
+            f"{what} is not valid UTF-8 (byte offset {exc.start}: {exc.reason}); core metadata "
+            "must be UTF-8. Re-encode the file as UTF-8, or rebuild the distribution.",
+        ) from exc
+    # Count the lines before the first blank one, with the line breaks email.parser knows.
+    flat = "\n" + (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text)
+    end = flat.find("\n\n")
+    lines = flat.count("\n", 0, end + 1) - 1 if end >= 0 else flat.count("\n") - flat.endswith("\n")
+    if lines > MAX_HEADER_LINES:
+        raise ArtifactError(
+            spec,
+            f"{what} has more than {MAX_HEADER_LINES:,} header lines before the first blank "
+            "line (a header flood); real metadata has a few hundred at most. Rebuild the "
+            "distribution, and check where this file came from.",
+        )
+    return data
+
+
+def read_file(spec: str, path: Path) -> bytes:
+    """At most ``MAX_METADATA_BYTES + 1`` bytes of a file; a larger size fails before reading."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_METADATA_BYTES:
+                raise too_big(spec, f"`{path.name}`", size)
+            return handle.read(MAX_METADATA_BYTES + 1)
+    except OSError as exc:
+        raise ArtifactError(spec, f"`{path.name}` cannot be read ({exc.strerror}).") from exc
+
+
+def optional_file(spec: str, path: Path) -> bytes | None:
+    mode = stat_mode(spec, path)
+    return read_file(spec, path) if mode is not None and stat.S_ISREG(mode) else None
+
+
+def wheel_tags(spec: str, data: bytes | None) -> frozenset[Tag]:
+    """The expanded ``Tag:`` lines of a ``WHEEL`` file (none if there is no file)."""
+    tags: set[Tag] = set()
+    for line in checked(spec, "`WHEEL`", data or b"").decode("utf-8").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "tag":
+            try:
+                tags |= parse_tag(value.strip())
+            except ValueError as exc:
+                message = f"`WHEEL` has an invalid `Tag:` line ({exc}); rebuild the wheel."
+                raise ArtifactError(spec, message) from exc
+    return frozenset(tags)
+
+
+def parse_wheel_name(spec: str, filename: str) -> tuple[NormalizedName, Version, frozenset[Tag]]:
+    try:
+        name, version, _build, tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename as exc:
+        raise ArtifactError(
+            spec,
+            f"`{filename}` is not a valid wheel filename ({exc}); a wheel is named "
+            "`{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`. Rename the file the "
+            "way its build backend named it, or rebuild it.",
+        ) from exc
+    return name, version, tags
+
+
+def parse_sdist_name(spec: str, filename: str) -> tuple[NormalizedName, Version]:
+    try:
+        return parse_sdist_filename(filename)
+    except InvalidSdistFilename as exc:
+        raise ArtifactError(
+            spec,
+            f"`{filename}` is not a valid sdist filename ({exc}); an sdist is named "
+            "`{name}-{version}.tar.gz` (legacy: `.zip`). Rename the file the way its build "
+            "backend named it, or rebuild it.",
+        ) from exc
+
+
+def corrupt(spec: str, what: str, exc: Exception) -> ArtifactError:
+    return ArtifactError(
+        spec,
+        f"cannot be read as {what} ({type(exc).__name__}: {exc}); the file is truncated or "
+        "corrupt. Download or build it again.",
+    )
+
+
+def exactly_one(spec: str, what: str, member: str, count: int) -> None:
+    """An archive must hold its metadata member once: missing or repeated is an error."""
+    if not count:
+        raise ArtifactError(spec, f"the {what} has no `{member}`; rebuild the {what}.")
+    if count > 1:
+        raise ArtifactError(
+            spec,
+            f"the {what} holds {count} entries named `{member}`; it must hold exactly one, "
+            f"or tools may disagree on its metadata. Rebuild the {what}.",
+        )

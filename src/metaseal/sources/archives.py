@@ -1,0 +1,243 @@
+"""Archive readers: wheels (from a path or a seekable file), sdists, sidecars, dist-info dirs.
+
+Nothing is extracted: only the one metadata member is read, after its declared size passed the
+limit, and the sdist's whole member list is checked for the one-top-directory layout.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import stat
+import tarfile
+import zipfile
+from typing import TYPE_CHECKING, Protocol
+
+from metaseal.engine.artifact import Artifact, Kind, Role
+from metaseal.engine.formats import MAX_METADATA_BYTES, one_dist_info
+from metaseal.errors import ArtifactError
+from metaseal.sources._common import (
+    ARCHIVE_ERRORS,
+    checked,
+    corrupt,
+    exactly_one,
+    optional_file,
+    parse_sdist_name,
+    parse_wheel_name,
+    read_file,
+    too_big,
+    wheel_tags,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from packaging.tags import Tag
+
+_SIDECAR = ".metadata"
+_ABSOLUTE = re.compile(r"[/\\]|[A-Za-z]:")
+
+
+def read_wheel_file(spec: str, path: Path) -> Artifact:
+    return read_wheel(spec, path.name, path)
+
+
+class SeekableReader(Protocol):
+    """What :func:`read_wheel` reads from besides a path: a seekable binary file object."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def tell(self) -> int: ...
+
+
+def read_wheel(spec: str, filename: str, file: Path | SeekableReader) -> Artifact:
+    """Read the wheel named ``filename`` from a path or a seekable binary file object.
+
+    ``spec`` is what messages and :attr:`Artifact.source` name (a path, or a URL for a wheel
+    read over HTTP). Every check of a local read applies; nothing is extracted.
+    """
+    parse_wheel_name(spec, filename)  # a bad filename fails before anything is read
+    try:
+        with zipfile.ZipFile(file) as archive:
+            dist_info = one_dist_info((i.filename for i in archive.infolist()), spec)
+            member = f"{dist_info}/METADATA"
+            data = checked(spec, f"`{member}`", _zip_member(spec, archive, member, "wheel"))
+    except ARCHIVE_ERRORS as exc:
+        raise corrupt(spec, "a wheel (zip archive)", exc) from exc
+    return _wheel_artifact(spec, filename, data, dist_info=dist_info)
+
+
+def wheel_from_metadata(spec: str, filename: str, metadata: bytes) -> Artifact:
+    """The wheel named ``filename`` known only by its METADATA (a PEP 658 sidecar from an index).
+
+    The metadata gets every check a wheel's ``METADATA`` member gets. ``dist_info`` is unknown
+    (``None``): the archive was not opened.
+    """
+    return _wheel_artifact(spec, filename, checked(spec, f"`{filename}.metadata`", metadata))
+
+
+def _wheel_artifact(
+    spec: str, filename: str, data: bytes, *, dist_info: str | None = None
+) -> Artifact:
+    name, version, tags = parse_wheel_name(spec, filename)
+    return Artifact(
+        spec,
+        filename,
+        Kind.WHEEL,
+        Role.WHEEL,
+        data,
+        filename_name=name,
+        filename_version=version,
+        tags=tags,
+        dist_info=dist_info,
+    )
+
+
+def _zip_member(spec: str, archive: zipfile.ZipFile, member: str, what: str) -> bytes:
+    """The bytes of ``member``, read only after its declared size passed the limit."""
+    matches = [info for info in archive.infolist() if info.filename.rstrip("/") == member]
+    exactly_one(spec, what, member, len(matches))
+    info = matches[0]
+    if info.is_dir() or (info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)):
+        kind = "a directory" if info.is_dir() else "a symbolic link"
+        raise ArtifactError(spec, f"`{member}` is {kind}, not a regular file; rebuild the {what}.")
+    if info.file_size > MAX_METADATA_BYTES:
+        raise too_big(spec, f"`{member}`", info.file_size)
+    with archive.open(info) as handle:
+        return handle.read(MAX_METADATA_BYTES + 1)
+
+
+def read_sidecar(spec: str, path: Path) -> Artifact:
+    distribution = path.name[: -len(_SIDECAR)]
+    tags: frozenset[Tag] = frozenset()
+    if distribution.endswith(".whl"):
+        role = Role.WHEEL
+        name, version, tags = parse_wheel_name(spec, distribution)
+    elif distribution.endswith((".tar.gz", ".zip")):
+        role = Role.SDIST
+        name, version = parse_sdist_name(spec, distribution)
+    else:
+        raise ArtifactError(
+            spec,
+            f"`{distribution}` is not a wheel or sdist filename, so `{path.name}` is no PEP 658 "
+            "sidecar; a sidecar is named after its distribution plus `.metadata` (for example "
+            "`pkg-1.0-py3-none-any.whl.metadata`). Rename the file.",
+        )
+    data = checked(spec, f"`{path.name}`", read_file(spec, path))
+    return Artifact(
+        spec,
+        path.name,
+        Kind.SIDECAR,
+        role,
+        data,
+        filename_name=name,
+        filename_version=version,
+        distribution_filename=distribution,
+        tags=tags,
+    )
+
+
+def read_dist_info_dir(spec: str, path: Path) -> Artifact:
+    metadata = optional_file(spec, path / "METADATA")
+    if metadata is None:
+        message = "the `*.dist-info` directory has no `METADATA` file; reinstall or rebuild it."
+        raise ArtifactError(spec, message)
+    data = checked(spec, "`METADATA`", metadata)
+    tags = wheel_tags(spec, optional_file(spec, path / "WHEEL"))
+    return Artifact(
+        spec, path.name, Kind.DIST_INFO, Role.WHEEL, data, tags=tags, dist_info=path.name
+    )
+
+
+class _Layout:
+    """The one-top-directory rule of sdists, fed one member name at a time."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self.tops: dict[str, None] = {}  # an ordered set
+        self.escaping: list[str] = []
+
+    def add(self, name: str) -> list[str]:
+        """Record member ``name``; return its path components (``[]`` if it escapes)."""
+        parts = [part for part in re.split(r"[/\\]", name) if part not in ("", ".")]
+        if _ABSOLUTE.match(name) or ".." in parts:
+            self.escaping.append(name)
+            return []
+        if parts:
+            self.tops.setdefault(parts[0], None)
+        return parts
+
+    def top(self) -> str:
+        """The single top directory; raises for escaping members or other top-level entries."""
+        if self.escaping:
+            shown = ", ".join(f"`{name}`" for name in self.escaping[:5])
+            more = f" and {len(self.escaping) - 5} more" if len(self.escaping) > 5 else ""
+            raise ArtifactError(
+                self.spec,
+                f"the sdist has members escaping the top directory ({shown}{more}); every "
+                "member must lie inside its one top-level directory. Do not unpack this file; "
+                "rebuild the sdist.",
+            )
+        tops = list(self.tops)
+        if len(tops) != 1:
+            shown = f" (`{'`, `'.join(tops[:5])}`)" if tops else ""
+            raise ArtifactError(
+                self.spec,
+                f"the sdist has {len(tops)} top-level entries{shown}; an sdist must hold "
+                "exactly one top-level directory, `{name}-{version}`. Rebuild the sdist.",
+            )
+        return tops[0]
+
+
+def read_sdist(spec: str, path: Path) -> Artifact:
+    name, version = parse_sdist_name(spec, path.name)
+    layout = _Layout(spec)
+    if path.name.endswith(".zip"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    layout.add(info.filename)
+                member = f"{layout.top()}/PKG-INFO"
+                data = _zip_member(spec, archive, member, "sdist")
+        except ARCHIVE_ERRORS as exc:
+            raise corrupt(spec, "an sdist (zip archive)", exc) from exc
+    else:
+        data, member = _tar_pkg_info(spec, path, layout)
+    data = checked(spec, f"`{member}`", data)
+    return Artifact(
+        spec, path.name, Kind.SDIST, Role.SDIST, data, filename_name=name, filename_version=version
+    )
+
+
+def _tar_pkg_info(spec: str, path: Path, layout: _Layout) -> tuple[bytes, str]:
+    """Read ``<top>/PKG-INFO`` of a ``.tar.gz`` in one pass, then check the whole layout."""
+    found: list[tarfile.TarInfo] = []
+    data = b""
+    try:
+        # gzip.open, not mode "r:gz": the same handle then checks how the stream ends.
+        with gzip.open(path, "rb") as stream, tarfile.open(fileobj=stream, mode="r:") as archive:
+            for info in archive:
+                if layout.add(info.name)[1:] == ["PKG-INFO"]:
+                    found.append(info)
+                    if len(found) == 1 and info.isreg() and info.size <= MAX_METADATA_BYTES:
+                        handle = archive.extractfile(info)
+                        data = handle.read(MAX_METADATA_BYTES + 1) if handle else b""
+            # tarfile stops quietly at a cut or garbled header after the first member; make
+            # sure the archive ended with its zero block, then drain so gzip checks its trailer.
+            stream.seek(archive.offset)
+            if stream.read(512) != bytes(512):
+                raise EOFError(f"no end-of-archive marker at byte {archive.offset:,}")
+            while stream.read(1 << 20):
+                pass
+    except ARCHIVE_ERRORS as exc:
+        raise corrupt(spec, "an sdist (gzip-compressed tar archive)", exc) from exc
+    member = f"{layout.top()}/PKG-INFO"
+    exactly_one(spec, "sdist", member, len(found))
+    info = found[0]
+    if not info.isreg():
+        kind = "a symbolic link" if info.issym() else "a hard link" if info.islnk() else None
+        kind = kind or ("a directory" if info.isdir() else "a special file")
+        raise ArtifactError(spec, f"`{member}` is {kind}, not a regular file; rebuild the sdist.")
+    if info.size > MAX_METADATA_BYTES:
+        raise too_big(spec, f"`{member}`", info.size)
+    return data, member
