@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from metaseal.engine.artifact import Artifact, Kind, Role
-from metaseal.engine.compare import compare_identical, compare_pyproject, compare_sdist_wheel
+from metaseal.engine.compare import compare_identical, compare_sdist_wheel
 from metaseal.engine.findings import Finding, Severity
+from metaseal.engine.project import compare_pyproject
 from metaseal.engine.quirks import QUIRKS, Quirk
 from metaseal.sources.pyproject import read_static_project
 

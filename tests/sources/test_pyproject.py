@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from metaseal.engine.artifact import Artifact, Kind, Role
-from metaseal.engine.compare import compare_pyproject
 from metaseal.engine.findings import Finding, Severity
+from metaseal.engine.project import compare_pyproject
 from metaseal.errors import ArtifactError
 from metaseal.sources.pyproject import read_static_project
 

@@ -233,11 +233,8 @@ def findings_for(
     against the static ``[project]`` fields; (b) a wheel against the METADATA prepared for it;
     and for sdists, the ``allow-dynamic`` policy.
     """
-    from metaseal.engine.compare import (
-        compare_identical,
-        compare_pyproject,
-        compare_sdist_wheel,
-    )
+    from metaseal.engine.compare import compare_identical, compare_sdist_wheel
+    from metaseal.engine.project import compare_pyproject
     from metaseal.sources.artifacts import read_source
     from metaseal.sources.pyproject import read_static_project
 

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
     from metaseal.engine.artifact import Artifact
     from metaseal.engine.findings import Finding
+    from metaseal.engine.project import StaticProject
     from metaseal.index._http import Client
     from metaseal.index.remote import Index
-    from metaseal.sources.pyproject import StaticProject
 
 __all__ = ["EXIT_CODES", "add_network_options", "build_parser", "main", "network_from_args"]
 
@@ -338,7 +338,8 @@ def _read(source: str, python: str | None) -> Artifact | StaticProject:
 
 def _diff_findings(a: Artifact | StaticProject, b: Artifact | StaticProject) -> list[Finding]:
     from metaseal.engine.artifact import Artifact, Kind, Role
-    from metaseal.engine.compare import compare_identical, compare_pyproject, compare_sdist_wheel
+    from metaseal.engine.compare import compare_identical, compare_sdist_wheel
+    from metaseal.engine.project import compare_pyproject
 
     if not isinstance(a, Artifact) and not isinstance(b, Artifact):
         raise UsageError(

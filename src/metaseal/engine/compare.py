@@ -27,12 +27,10 @@ if TYPE_CHECKING:
 
     from metaseal.engine.artifact import Artifact
     from metaseal.engine.model import ParsedMetadata
-    from metaseal.sources.pyproject import StaticProject
 
 __all__ = [
     "FieldDiff",
     "compare_identical",
-    "compare_pyproject",
     "compare_sdist_wheel",
     "field_diffs",
     "field_finding",
@@ -346,10 +344,3 @@ def compare_identical(
             )
         )
     return findings
-
-
-def compare_pyproject(project: StaticProject, artifact: Artifact) -> list[Finding]:
-    """PEP 621 / PEP 808: what the static ``[project]`` table promises about a built file."""
-    from metaseal.sources.pyproject import check_against_project
-
-    return check_against_project(project, artifact.label, artifact.parsed)

@@ -11,20 +11,17 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from metaseal.engine.artifact import Artifact, Kind, Role
-from metaseal.engine.compare import (
-    compare_identical,
-    compare_pyproject,
-    compare_sdist_wheel,
-)
+from metaseal.engine.compare import compare_identical, compare_sdist_wheel
 from metaseal.engine.fields import FIELDS_BY_HEADER, items_of
 from metaseal.engine.findings import Finding, Severity, Side
+from metaseal.engine.project import compare_pyproject
 from metaseal.engine.rules import RULES
 from metaseal.engine.variation import VariationReport, analyze, repair_pairs
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from metaseal.sources.pyproject import StaticProject
+    from metaseal.engine.project import StaticProject
 
 __all__ = ["Release", "check_releases"]
 
