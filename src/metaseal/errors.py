@@ -19,9 +19,14 @@ __all__ = [
 
 
 class MetasealError(Exception):
-    """Root of every metaseal error; ``exit_code`` is what the CLI exits with."""
+    """Root of every metaseal error; ``exit_code`` is what the CLI exits with.
+
+    ``path`` names what the error is about (a file, an ``installed:NAME`` source, a URL), or is
+    empty when it is about nothing in particular.
+    """
 
     exit_code = 3
+    path = ""
 
 
 class UsageError(MetasealError):

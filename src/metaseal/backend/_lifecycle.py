@@ -227,76 +227,38 @@ def build(
 def findings_for(
     here: Session, kind: Kind, path: Path, metadata_directory: str | None
 ) -> tuple[Artifact, list[Finding]]:
-    """Every check that applies to one built file (engine calls only; no decisions).
-
-    (a) a wheel built from an sdist against its PKG-INFO; (c) anything built from a source tree
-    against the static ``[project]`` fields; (b) a wheel against the METADATA prepared for it;
-    and for sdists, the ``allow-dynamic`` policy.
-    """
-    from metaseal.engine.compare import compare_identical, compare_sdist_wheel
-    from metaseal.engine.project import compare_pyproject
+    """Read the inputs of one built file once and let the engine's seal verdict judge them."""
+    from metaseal.engine.seal import binds_project, check_built
     from metaseal.sources.artifacts import read_source
-    from metaseal.sources.pyproject import read_static_project
+    from metaseal.sources.pyproject import static_project
 
     built = read_source(str(path))
     pkg_info = here.root / "PKG-INFO"
-    findings: list[Finding] = []
-    sealed = False
-    if kind != "sdist" and pkg_info.is_file():
-        promise = read_source(str(pkg_info))
-        findings += _already_dynamic(compare_sdist_wheel(promise, built), here.pyproject)
-        sealed = formats.is_sealed(promise.parsed.metadata_version)
-    if not sealed and isinstance(here.pyproject.get("project"), dict):
-        # From a source tree, or from an sdist too old to promise anything (Metadata < 2.2):
-        # the static [project] table still binds every file.
-        findings += compare_pyproject(read_static_project(here.root / "pyproject.toml"), built)
-    if kind == "sdist":
-        findings += _dynamic_policy(here.settings, built)
-    prepared = Path(metadata_directory) if metadata_directory else None
-    if prepared is not None and (prepared / "METADATA").is_file():
-        # A wheel value already reported against PKG-INFO or [project] is not repeated.
-        seen = {(f.field, f.right.normalized if f.right else None) for f in findings}
-        findings += [
-            f
-            for f in compare_identical(read_source(os.path.normpath(prepared)), built)
-            if (f.field, f.right.normalized if f.right else None) not in seen
-        ]
-    if kind == "editable":  # PEP 660: an editable wheel may gain Requires-Dist entries
-        findings = [
-            f for f in findings if not (f.field == "Requires-Dist" and f.added and not f.removed)
-        ]
+    promise = read_source(str(pkg_info)) if kind != "sdist" and pkg_info.is_file() else None
+    table = here.pyproject.get("project")
+    project = None
+    if isinstance(table, dict) and binds_project(kind, promise):
+        project = static_project(here.pyproject, here.root / "pyproject.toml")
+    dynamic = table.get("dynamic") if isinstance(table, dict) else None
+    declared = (
+        frozenset(k for k in dynamic if isinstance(k, str))
+        if isinstance(dynamic, list)
+        else frozenset()
+    )
+    prepared_dir = Path(metadata_directory) if metadata_directory else None
+    prepared = None
+    if prepared_dir is not None and (prepared_dir / "METADATA").is_file():
+        prepared = read_source(os.path.normpath(prepared_dir))
+    findings = check_built(
+        kind,
+        built,
+        promise=promise,
+        project=project,
+        prepared=prepared,
+        allow_dynamic=here.settings.allow_dynamic,
+        declared_dynamic=declared,
+    )
     return built, findings
-
-
-def _already_dynamic(findings: list[Finding], pyproject: Mapping[str, Any]) -> list[Finding]:
-    """Say so when ``project.dynamic`` already lists a field the sdist nevertheless sealed.
-
-    The generic advice ("declare the field dynamic") cannot help then: the backend itself wrote
-    the value into PKG-INFO as static (hatchling does, for a field a metadata hook sets).
-    """
-    import dataclasses
-
-    from metaseal.engine.fields import FIELDS_BY_HEADER
-
-    project = pyproject.get("project")
-    dynamic = project.get("dynamic") if isinstance(project, dict) else None
-    if not isinstance(dynamic, list) or not dynamic:
-        return findings
-    out = []
-    for finding in findings:
-        spec = FIELDS_BY_HEADER.get(finding.field.lower())
-        keys = [key for key in (spec.pyproject if spec else ()) if key in dynamic]
-        if finding.rule == "static-field" and keys:
-            listed = " and ".join(f'"{key}"' for key in keys)
-            finding = dataclasses.replace(  # noqa: PLW2901 - the finding, with its hint replaced
-                finding,
-                hint=f"`project.dynamic` already lists {listed}, yet the backend wrote "
-                f"`{finding.field}` into the sdist's PKG-INFO as static (hatchling does this for "
-                "a field a metadata hook sets). Make the build produce the same value for the "
-                "sdist and every wheel, or write the value in `[project]`.",
-            )
-        out.append(finding)
-    return out
 
 
 def _identical_to_pkg_info(
@@ -324,43 +286,13 @@ def _identical_to_pkg_info(
         return False  # the engine's reader explains what is wrong
 
 
-def _dynamic_policy(settings: Settings, sdist: Artifact) -> list[Finding]:
-    """``allow-dynamic``: the sdist may list only these fields as Dynamic."""
-    if settings.allow_dynamic is None:
-        return []
-    from metaseal.engine.findings import Finding, Severity, Side
-
-    meta = sdist.parsed
-    allowed = {name.lower() for name in settings.allow_dynamic}
-    extra = tuple(sorted(name for name in meta.dynamic if name not in allowed))
-    if not extra:
-        return []
-    allowed_text = ", ".join(settings.allow_dynamic) or "nothing ([] means fully static)"
-    return [
-        Finding(
-            field="Dynamic",
-            rule="allow-dynamic",
-            severity=Severity.ERROR,
-            message=f"The sdist lists {', '.join(extra)} as Dynamic, but "
-            f"`tool.metaseal.allow-dynamic` allows {allowed_text}.",
-            hint="Make those fields static in the backend configuration, or add them to "
-            "`tool.metaseal.allow-dynamic` if wheels really may differ there.",
-            left=Side(
-                "tool.metaseal.allow-dynamic", settings.allow_dynamic, tuple(sorted(allowed))
-            ),
-            right=Side(sdist.label, meta.values("dynamic"), tuple(sorted(meta.dynamic))),
-            added=extra,
-        )
-    ]
-
-
 def verify(
     here: Session, kind: Kind, path: Path, metadata_directory: str | None, directory: str
 ) -> None:
     """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say."""
     if _identical_to_pkg_info(here, kind, path, metadata_directory):
         return
-    from metaseal.engine.findings import Severity
+    from metaseal.engine.seal import Verdict
     from metaseal.report.text import render_findings
 
     settings = here.settings
@@ -373,9 +305,8 @@ def verify(
         return
     if kind == "sdist":
         _warn_if_unsealed(here, built)
-    fails = {Severity.ERROR, Severity.WARNING} if settings.strict else {Severity.ERROR}
-    blocking = [f for f in findings if f.severity in fails]
-    warned = [f for f in findings if f.severity is Severity.WARNING and f not in blocking]
+    verdict = Verdict.of(findings, strict=settings.strict)
+    blocking, warned = list(verdict.blocking), list(verdict.warned)
     name, backend = built.label, _describe_backend(settings)
     if not blocking:
         if warned:

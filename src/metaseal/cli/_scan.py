@@ -40,7 +40,7 @@ def _codes(codes: dict[int, str]) -> str:
 
 def add_scan_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``metaseal scan`` (``scan report`` is dispatched by ``cli.main``)."""
-    from metaseal.cli import add_network_options
+    from metaseal.cli._network import add_network_options
 
     scan = commands.add_parser(
         "scan",
@@ -154,7 +154,7 @@ def run_scan(args: argparse.Namespace) -> int:
     import functools
     import threading
 
-    from metaseal.cli import network_from_args
+    from metaseal.cli._network import network_from_args
     from metaseal.scan.db import ScanDB
     from metaseal.scan.progress import Progress
     from metaseal.scan.runner import check_project, scan, stop_on_signals

@@ -30,6 +30,11 @@ class Severity(str, enum.Enum):
     def rank(self) -> int:
         return _RANK[self]
 
+    def fails(self, *, strict: bool = False) -> bool:
+        """Whether a finding of this severity fails a check: errors always, warnings when
+        ``strict``; info and cosmetic never."""
+        return self is Severity.ERROR or (strict and self is Severity.WARNING)
+
 
 _RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1, Severity.COSMETIC: 0}
 

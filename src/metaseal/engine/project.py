@@ -57,6 +57,9 @@ class StaticProject:
     written: frozenset[str]
     dynamic: frozenset[str]
     metadata: ParsedMetadata
+    #: ``tool.metaseal.allow-dynamic`` when the table sets it: the fields the project's sdists
+    #: may list as Dynamic (``None``: any).
+    allow_dynamic: tuple[str, ...] | None = None
 
 
 def _view(key: str, meta: ParsedMetadata) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from metaseal.engine.fields import FIELDS_BY_HEADER, items_of
 from metaseal.engine.findings import Finding, Severity, Side
 from metaseal.engine.project import compare_pyproject
 from metaseal.engine.rules import RULES
+from metaseal.engine.seal import dynamic_policy
 from metaseal.engine.variation import VariationReport, analyze, repair_pairs
 
 if TYPE_CHECKING:
@@ -40,10 +41,13 @@ class Release:
 
     def failed(self, label: str, *, strict: bool = False) -> bool:
         """Whether a file is blamed for an error (or a warning, when strict)."""
-        worst = Severity.WARNING.rank if strict else Severity.ERROR.rank
         for finding in self.findings:
             blamed = finding.right or finding.left
-            if blamed is not None and blamed.artifact == label and finding.severity.rank >= worst:
+            if (
+                blamed is not None
+                and blamed.artifact == label
+                and finding.severity.fails(strict=strict)
+            ):
                 return True
         return False
 
@@ -265,6 +269,8 @@ def _check_one(
     for project in projects:
         for artifact in standing:
             findings.extend(compare_pyproject(project, artifact))
+        for sdist in sdists:  # the rule the wrapper backend applies to the sdists it builds
+            findings.extend(dynamic_policy(project.allow_dynamic, sdist))
     return findings, report
 
 

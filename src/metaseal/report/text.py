@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from metaseal.engine.release import Release
     from metaseal.engine.variation import VariationReport
-    from metaseal.errors import ArtifactError
+    from metaseal.errors import ArtifactError, MetasealError
 
 __all__ = ["SCHEMA_VERSION", "release_json", "render_findings", "render_json", "render_text"]
 
@@ -168,7 +168,7 @@ def render_text(
     out: list[str] = []
     for release in releases:
         counts = _counts(release.findings)
-        bad = counts["error"] or (strict and counts["warning"])
+        bad = any(f.severity.fails(strict=strict) for f in release.findings)
         files = len(release.artifacts)
         out.append(
             f"{release.name} {release.version}: {files} file(s), "
@@ -289,7 +289,7 @@ def release_json(release: Release, *, strict: bool = False) -> dict[str, Any]:
 
 def render_json(
     releases: Sequence[Release],
-    errors: Sequence[ArtifactError],
+    errors: Sequence[MetasealError],
     *,
     strict: bool = False,
     exit_code: int = 0,
@@ -302,6 +302,6 @@ def render_json(
         "schema_version": SCHEMA_VERSION,
         "exit_code": exit_code,
         "releases": [release_json(release, strict=strict) for release in releases],
-        "errors": [{"path": e.path, "message": str(e)} for e in errors],
+        "errors": [{"path": e.path or "metaseal", "message": str(e)} for e in errors],
     }
     return json.dumps(document, indent=2) + "\n"

@@ -15,9 +15,10 @@ from metaseal.engine.project import StaticProject
 from metaseal.errors import ArtifactError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
-__all__ = ["read_static_project"]
+__all__ = ["read_static_project", "static_project"]
 
 _PLACEHOLDER_VERSION = "0"
 
@@ -27,13 +28,23 @@ def read_static_project(path: Path) -> StaticProject:
 
     Raise :class:`~metaseal.errors.ArtifactError` if it is unusable.
     """
-    from pyproject_metadata import ConfigurationError, StandardMetadata
-
     label = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ArtifactError(label, f"cannot be read as TOML ({exc}). Fix the file.") from None
+    return static_project(data, path)
+
+
+def static_project(data: Mapping[str, Any], path: Path) -> StaticProject:
+    """The :class:`StaticProject` of an already parsed ``pyproject.toml`` found at ``path``.
+
+    ``[project]`` is read by :mod:`pyproject_metadata`; files it names (``readme``,
+    ``license-files``) are read relative to ``path``'s directory.
+    """
+    from pyproject_metadata import ConfigurationError, StandardMetadata
+
+    label = str(path)
     project = data.get("project")
     if not isinstance(project, dict):
         raise ArtifactError(
@@ -65,4 +76,15 @@ def read_static_project(path: Path) -> StaticProject:
         written=frozenset(k for k in project if k != "dynamic"),
         dynamic=frozenset(dynamic),
         metadata=parse_metadata(text),
+        allow_dynamic=_allow_dynamic(data),
     )
+
+
+def _allow_dynamic(data: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """``tool.metaseal.allow-dynamic`` when it is a list of names (the backend validates it)."""
+    tool = data.get("tool")
+    table = tool.get("metaseal") if isinstance(tool, dict) else None
+    allowed = table.get("allow-dynamic") if isinstance(table, dict) else None
+    if isinstance(allowed, list) and all(isinstance(name, str) for name in allowed):
+        return tuple(name.strip() for name in allowed)
+    return None

@@ -1,0 +1,187 @@
+"""``metaseal check`` and ``metaseal diff``: read sources, run the engine, render, exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from metaseal.errors import ArtifactError, MetasealError, UsageError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterable
+
+    from metaseal.engine.artifact import Artifact
+    from metaseal.engine.findings import Finding
+    from metaseal.engine.project import StaticProject
+
+__all__ = ["run_check", "run_diff"]
+
+
+def _is_pyproject(source: str) -> bool:
+    return Path(source).name == "pyproject.toml"
+
+
+def _read_project(source: str) -> StaticProject:
+    from metaseal.sources.pyproject import read_static_project
+
+    if not Path(source).is_file():
+        raise ArtifactError(source, "does not exist or is not a file.")
+    return read_static_project(Path(source))
+
+
+def _projects_and_sources(
+    args: argparse.Namespace,
+) -> tuple[list[StaticProject], list[str], list[MetasealError]]:
+    """``pyproject.toml`` sources become projects to check against; the rest are read."""
+    projects: list[StaticProject] = []
+    errors: list[MetasealError] = []
+    sources: list[str] = []
+    for source in args.sources:
+        if _is_pyproject(source):
+            try:
+                projects.append(_read_project(source))
+            except ArtifactError as exc:
+                errors.append(exc)
+        else:
+            sources.append(source)
+    return projects, sources, errors
+
+
+def _local(
+    args: argparse.Namespace, sources: list[str]
+) -> tuple[list[Artifact], list[MetasealError]]:
+    from metaseal.sources.artifacts import discover
+
+    used = [f"--{o.replace('_', '-')}" for o in _INDEX_ONLY if getattr(args, o)]
+    if used:
+        raise UsageError(f"{', '.join(used)} only apply with --index or --find-links.")
+    artifacts, errors = discover(sources, python=args.python) if sources else ([], [])
+    return artifacts, list(errors)
+
+
+def _remote(
+    args: argparse.Namespace, sources: list[str]
+) -> tuple[list[Artifact], list[MetasealError]]:
+    from metaseal.cli._network import network_from_args, requirement
+    from metaseal.errors import NetworkError
+    from metaseal.index.remote import select_versions
+
+    wanted = [requirement(source) for source in sources]
+    artifacts: list[Artifact] = []
+    errors: list[MetasealError] = []
+    client, index = network_from_args(args)
+    try:
+        for name, spec in wanted:
+            try:
+                page = index.project(name)
+                found, failed = index.artifacts(page, select_versions(page, spec), jobs=args.jobs)
+            except (ArtifactError, NetworkError) as exc:
+                errors.append(exc)
+                continue
+            artifacts += found
+            errors += failed
+    finally:
+        client.close()
+    return artifacts, errors
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``metaseal check``: local files, or (``--index``/``--find-links``) releases on an index;
+    one report and one exit code either way."""
+    from metaseal.engine.release import check_releases
+    from metaseal.errors import NetworkError
+    from metaseal.report.text import render_json, render_text
+
+    projects, sources, errors = _projects_and_sources(args)
+    read = _remote if args.index or args.find_links else _local
+    artifacts, read_errors = read(args, sources)
+    errors += read_errors
+    releases = check_releases(artifacts, projects, strict=args.strict)
+    matched = {label for release in releases for label in release.projects}
+    errors.extend(
+        ArtifactError(
+            p.label,
+            f"describes project `{p.name}`, but no file of that "
+            "project (and version) was given; name its sdist or wheels too.",
+        )
+        for p in projects
+        if p.label not in matched and read is _local
+    )
+    code = _code((f for r in releases for f in r.findings), args.strict)
+    if errors:
+        code = 4 if any(isinstance(e, NetworkError) for e in errors) else 3
+    if args.format == "json":
+        sys.stdout.write(render_json(releases, errors, strict=args.strict, exit_code=code))
+    else:
+        sys.stdout.write(render_text(releases, [], strict=args.strict, cosmetic=args.cosmetic))
+        for error in errors:
+            print(f"metaseal: error: {error}", file=sys.stderr)
+    return code
+
+
+_INDEX_ONLY = ("sdists", "allow_download", "cert", "cache_dir", "no_cache")
+
+
+def _code(findings: Iterable[Finding], strict: bool) -> int:
+    """1 when a finding fails the check (errors; warnings too when ``strict``), else 0."""
+    return 1 if any(f.severity.fails(strict=strict) for f in findings) else 0
+
+
+def _read(source: str, python: str | None) -> Artifact | StaticProject:
+    from metaseal.sources.artifacts import read_source
+
+    return _read_project(source) if _is_pyproject(source) else read_source(source, python=python)
+
+
+def _diff_findings(a: Artifact | StaticProject, b: Artifact | StaticProject) -> list[Finding]:
+    from metaseal.engine.artifact import Artifact, Kind, Role
+    from metaseal.engine.compare import compare_identical, compare_sdist_wheel
+    from metaseal.engine.project import compare_pyproject
+
+    if not isinstance(a, Artifact) and not isinstance(b, Artifact):
+        raise UsageError(
+            "metaseal diff compares a pyproject.toml with a built file, not with "
+            "another pyproject.toml; name an sdist, a wheel or a metadata file."
+        )
+    if not isinstance(a, Artifact):
+        assert isinstance(b, Artifact)
+        return compare_pyproject(a, b)
+    if not isinstance(b, Artifact):
+        return compare_pyproject(b, a)
+    if a.role is Role.SDIST and b.role is Role.WHEEL:
+        return compare_sdist_wheel(a, b)
+    if a.role is Role.WHEEL and b.role is Role.SDIST:
+        return compare_sdist_wheel(b, a)
+    if Kind.SIDECAR in (a.kind, b.kind):
+        sidecar, other = (a, b) if a.kind is Kind.SIDECAR else (b, a)
+        return compare_identical(sidecar, other, rule="sidecar", byte_rule="sidecar-bytes")
+    return compare_identical(a, b, rule="identical")
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from metaseal.report.text import SCHEMA_VERSION, finding_json, render_findings
+
+    a, b = _read(args.left, args.python), _read(args.right, args.python)
+    findings = _diff_findings(a, b)
+    code = _code(findings, args.strict)
+    if args.format == "json":
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "exit_code": code,
+            "left": args.left,
+            "right": args.right,
+            "findings": [finding_json(f) for f in findings],
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        body = render_findings(findings, cosmetic=args.cosmetic)
+        meaningful = [f for f in findings if f.severity.value != "cosmetic"]
+        head = f"{args.left} and {args.right}: " + (
+            f"{len(meaningful)} difference(s)" if meaningful else "same meaning"
+        )
+        sys.stdout.write(head + "\n" + (f"\n{body}\n" if body else ""))
+    return code
