@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from metaseal.backend.settings import (
     CONF_PREFIX,
     ENV_PREFIX,
-    OTHER_ENV_VARS,
     Settings,
     Source,
     options,
@@ -265,17 +264,6 @@ def render_environment_reference() -> str:
             body += ["", "Values: " + ", ".join(f"`{c}`" for c in opt.choices) + "."]
         lines += _directive("envvar", _env_name(key), body)
         lines.append("")
-    if OTHER_ENV_VARS:
-        lines += [
-            "## Read by the command line",
-            "",
-            "These `METASEAL_*` variables belong to the `metaseal` command; the build backend",
-            "ignores them.",
-            "",
-        ]
-        for name in sorted(OTHER_ENV_VARS):
-            lines += _directive("envvar", name, ["See the {doc}`command line reference <cli>`."])
-            lines.append("")
     lines += [
         "## Read by the index client",
         "",

@@ -160,3 +160,20 @@ def test_property_equivalence_agrees_with_brute_force(a: str, b: str) -> None:
 def test_property_canonical_spelling_keeps_meaning(a: str) -> None:
     marker = Marker(a)
     assert markers_equivalent(marker, Marker(canonical_marker(marker)))
+
+
+def test_packaging_marker_internals_have_the_shape_metaseal_reads() -> None:
+    """``Marker._markers`` is private to packaging; metaseal reads it in one place only
+    (:func:`metaseal.engine.markers.marker_nodes`). This fails first if packaging changes it."""
+    from packaging.markers import Marker
+
+    from metaseal.engine.markers import marker_nodes
+
+    nodes = marker_nodes(Marker('os_name == "nt" and (python_version < "3.9" or extra == "x")'))
+    assert isinstance(nodes, list)
+    first, conjunction, group = nodes
+    assert conjunction == "and"
+    assert [type(part).__name__ for part in first] == ["Variable", "Op", "Value"]
+    assert [part.value for part in first] == ["os_name", "==", "nt"]
+    assert isinstance(group, list)
+    assert group[1] == "or"

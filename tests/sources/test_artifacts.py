@@ -222,8 +222,10 @@ def _installed_metadata() -> bytes:
     from importlib import metadata
 
     dist = metadata.distribution("packaging")
-    assert isinstance(dist, metadata.PathDistribution)
-    return Path(str(dist._path), "METADATA").read_bytes()
+    (member,) = [
+        f for f in dist.files or () if f.name == "METADATA" and f.parent.name.endswith(".dist-info")
+    ]
+    return Path(str(dist.locate_file(member))).read_bytes()
 
 
 @pytest.mark.parametrize("python", [None, sys.executable])

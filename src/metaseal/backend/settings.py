@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENV_PREFIX",
-    "OTHER_ENV_VARS",
     "Loaded",
     "Option",
     "Settings",
@@ -46,8 +45,6 @@ __all__ = [
 
 ENV_PREFIX = "METASEAL_"
 CONF_PREFIX = "metaseal."
-#: ``METASEAL_*`` variables owned by other parts of metaseal (the CLI); the backend ignores them.
-OTHER_ENV_VARS: frozenset[str] = frozenset()
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _DOTTED = rf"{_IDENT}(\.{_IDENT})*"
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -237,7 +234,7 @@ def load_settings(
     env = {
         name[len(ENV_PREFIX) :].lower().replace("_", "-"): value
         for name, value in environ.items()
-        if name.startswith(ENV_PREFIX) and name not in OTHER_ENV_VARS
+        if name.startswith(ENV_PREFIX)
     }
     merge.read(Source.PYPROJECT, table)
     merge.read(Source.CONFIG_SETTINGS, conf)

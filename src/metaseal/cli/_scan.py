@@ -74,15 +74,9 @@ def add_scan_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def default_db() -> Path:
-    try:
-        import platformdirs
-    except ImportError:
-        raise UsageError(
-            "the default scan database lives in the user cache directory, found with "
-            'platformdirs, which is missing; install it (`pip install "metaseal[index]"`) '
-            "or pass `--db FILE`."
-        ) from None
-    return Path(platformdirs.user_cache_dir("metaseal")) / "scan.sqlite3"
+    from metaseal.index._cache import user_cache_dir
+
+    return user_cache_dir("the default scan database", "`--db FILE`") / "scan.sqlite3"
 
 
 def _names_from(text: str, where: str) -> list[str]:
@@ -136,8 +130,7 @@ def _counts(db: ScanDB, names: Sequence[str]) -> tuple[dict[str, int], int, int]
     for status in statuses.values():
         counts[status] += 1
     wanted = set(names)
-    rows = db.connection.execute("SELECT name, exit_code FROM releases").fetchall()
-    mine = [code for name, code in rows if name in wanted]
+    mine = [code for name, code in db.release_codes() if name in wanted]
     return counts, len(mine), sum(1 for code in mine if code)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Optional
 
 from packaging.version import InvalidVersion, Version
 
+from metaseal.engine import formats
 from metaseal.engine.fields import (
     FIELDS,
     FIELDS_BY_HEADER,
@@ -159,7 +160,7 @@ _Verdict = Optional[tuple[str, str, str]]  # (rule, message, hint), or None: not
 def _sdist_verdict(diff: FieldDiff, s: ParsedMetadata, w: ParsedMetadata) -> _Verdict:
     """The decision table of PEP 643 / PEP 808 for one differing field (spec-digest 1.4)."""
     version = _version_of(s.metadata_version)
-    sealed = version is not None and version >= Version("2.2")
+    sealed = formats.is_sealed(s.metadata_version)
     header, spec, delta = diff.header, diff.spec, diff.delta
     dynamic = header in s.dynamic
     if (
@@ -271,8 +272,7 @@ def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
         if verdict is not None:
             findings.append(field_finding(diff, *verdict, sdist.label, wheel.label))
     findings.extend(_forbidden_dynamic(s, sdist.label))
-    version = _version_of(s.metadata_version)
-    if version is None or version < Version("2.2"):
+    if not formats.is_sealed(s.metadata_version):
         findings.append(
             Finding(
                 field="Metadata-Version",

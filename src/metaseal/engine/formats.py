@@ -42,14 +42,20 @@ _NORMAL_VERSION = re.compile(
     rf"(?:[1-9][0-9]*!)?{_N}(?:\.{_N})*(?:(?:a|b|rc){_N})?(?:\.post{_N})?(?:\.dev{_N})?"
     rf"(?:\+{_LOCAL_PART}(?:\.{_LOCAL_PART})*)?"
 )
+_MAJOR_MINOR = re.compile(r"([0-9]+)\.([0-9]+)(?:\.[0-9]+)*", re.ASCII)
 # A header name as email's parser recognises one: printable ASCII except space and colon.
 _HEADER = re.compile(r"([!-9;-~]+):")
 
 
 def is_sealed(metadata_version: str | None) -> bool:
-    """Metadata-Version 2.2 or later (PEP 643): the sdist's non-Dynamic fields bind its wheels."""
-    major, _, minor = (metadata_version or "").strip().partition(".")
-    return major == "2" and minor.isascii() and minor.isdigit() and int(minor) >= 2
+    """Metadata-Version 2.2 or later (PEP 643): the sdist's non-Dynamic fields bind its wheels.
+
+    Minor versions compare as numbers (``2.10`` is later than ``2.2``). Another major version
+    is not one this code knows (readers must refuse an unknown major), and anything that is not
+    ``X.Y`` (or ``X.Y.Z``) in ASCII digits is not a version: neither is sealed.
+    """
+    match = _MAJOR_MINOR.fullmatch((metadata_version or "").strip())
+    return match is not None and int(match[1]) == 2 and int(match[2]) >= 2
 
 
 def normal_version(text: str) -> bool:

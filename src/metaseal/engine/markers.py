@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "canonical_marker",
+    "marker_nodes",
     "marker_variables",
     "markers_equivalent",
     "mentions_extra",
@@ -38,6 +39,22 @@ _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!=", "==
 #: Above this many environments, equivalence is not attempted (reported as different).
 MAX_ENVIRONMENTS = 50_000
 _OTHER = "metaseal-other-value"
+
+
+def marker_nodes(marker: Marker) -> list[Any]:
+    """packaging's parsed form of a marker: a list of ``(lhs, op, rhs)`` tuples of its
+    ``Variable``/``Op``/``Value`` nodes, ``"and"``/``"or"`` strings and nested lists.
+
+    The one place metaseal reads the private ``Marker._markers``; a test fails at once if a
+    packaging release changes its shape, and this raises instead of misreading it.
+    """
+    nodes = getattr(marker, "_markers", None)
+    if not isinstance(nodes, list):
+        raise TypeError(
+            "this version of packaging does not expose a parsed marker as `Marker._markers`; "
+            "metaseal needs a packaging version it was tested with (see its requirements)"
+        )
+    return nodes
 
 
 def _kind(node: Any) -> str:
@@ -138,7 +155,7 @@ def _render(node: _Node, parent: str = "") -> str:
 
 def canonical_marker(marker: Marker) -> str:
     """One spelling for markers that are equal up to order, grouping, quoting and uv's rewrite."""
-    return _render(_tree(marker._markers))
+    return _render(_tree(marker_nodes(marker)))
 
 
 def _walk_atoms(nodes: list[Any]) -> list[tuple[str, str, str, bool]]:
@@ -153,7 +170,7 @@ def _walk_atoms(nodes: list[Any]) -> list[tuple[str, str, str, bool]]:
 
 def marker_variables(marker: Marker) -> frozenset[str]:
     """The environment variables a marker reads."""
-    return frozenset(atom[0] for atom in _walk_atoms(marker._markers))
+    return frozenset(atom[0] for atom in _walk_atoms(marker_nodes(marker)))
 
 
 def mentions_extra(marker: Marker | None) -> bool:
@@ -190,7 +207,7 @@ def _version_candidates(literals: set[str]) -> list[tuple[int, int, int]]:
 def _environments(markers: tuple[Marker, ...]) -> list[dict[str, str]] | None:
     literals: dict[str, set[str]] = {}
     for marker in markers:
-        for variable, _op, value, _left in _walk_atoms(marker._markers):
+        for variable, _op, value, _left in _walk_atoms(marker_nodes(marker)):
             literals.setdefault(variable, set()).add(value)
     axes: list[list[tuple[tuple[str, str], ...]]] = []
     python = literals.pop("python_version", set()) | literals.pop("python_full_version", set())

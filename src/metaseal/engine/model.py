@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from metaseal.engine.fields import FIELDS
 from metaseal.engine.quirks import is_placeholder, tolerated_problem
 
 if TYPE_CHECKING:
@@ -111,39 +112,5 @@ def parse_metadata(data: bytes) -> ParsedMetadata:
 
 
 _NORMALIZED_EXTRA = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_KNOWN_HEADERS = frozenset(
-    {
-        "metadata-version",
-        "name",
-        "version",
-        "dynamic",
-        "platform",
-        "supported-platform",
-        "summary",
-        "description",
-        "description-content-type",
-        "keywords",
-        "home-page",
-        "download-url",
-        "author",
-        "author-email",
-        "maintainer",
-        "maintainer-email",
-        "license",
-        "license-expression",
-        "license-file",
-        "classifier",
-        "requires-dist",
-        "requires-python",
-        "requires-external",
-        "project-url",
-        "provides-extra",
-        "provides-dist",
-        "obsoletes-dist",
-        "requires",
-        "provides",
-        "obsoletes",
-        "import-name",
-        "import-namespace",
-    }
-)
+#: Every core metadata field's header, lower-cased (from the field table).
+_KNOWN_HEADERS = frozenset(spec.header for spec in FIELDS)

@@ -1,8 +1,8 @@
 """Known historical quirks of real backends, in one named table (pure).
 
 Each entry says what real tools wrote, why metaseal tolerates it, and where in the engine the
-tolerance applies. ``tests/unit/test_quirks.py`` has one test per entry, parametrized over
-:data:`QUIRKS`, so an entry cannot exist without a test.
+tolerance applies. ``tests/engine/test_compare.py::test_quirk`` is parametrized over
+:data:`QUIRKS` and fails for an entry without a test, so an entry cannot exist without one.
 """
 
 from __future__ import annotations

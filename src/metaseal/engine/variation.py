@@ -51,7 +51,15 @@ if TYPE_CHECKING:
     from metaseal.engine.artifact import Artifact
     from metaseal.engine.model import ParsedMetadata
 
-__all__ = ["Inexpressible", "Proposal", "Variation", "VariationReport", "analyze", "repair_pairs"]
+__all__ = [
+    "PROPOSABLE",
+    "Inexpressible",
+    "Proposal",
+    "Variation",
+    "VariationReport",
+    "analyze",
+    "repair_pairs",
+]
 
 
 @dataclass(frozen=True)
@@ -105,8 +113,8 @@ class VariationReport:
 
 
 _Env = Env
-_PROPOSABLE = frozenset({"requires-dist", "provides-extra", "requires-python"})
-_INDEX = INDEX
+#: The fields a marker proposal can make static (lower-cased headers).
+PROPOSABLE = frozenset({"requires-dist", "provides-extra", "requires-python"})
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,7 @@ def _admits(spec: str | None, env: _Env) -> bool:
     if spec is None:
         return True
     try:
-        return SpecifierSet(spec).contains(env[_INDEX["python_full_version"]], prereleases=True)
+        return SpecifierSet(spec).contains(env[INDEX["python_full_version"]], prereleases=True)
     except InvalidSpecifier:
         return True
 
@@ -226,7 +234,7 @@ def _overlap(a: _Wheel, b: _Wheel, env: _Env) -> str:
     if tags_a == tags_b:
         shown = ", ".join(sorted(map(str, tags_a)))
         return f"both carry the same tags ({shown}), so an installer may pick either"
-    machine = env[_INDEX["platform_machine"]]
+    machine = env[INDEX["platform_machine"]]
     notes = sorted(n for t in tags_a | tags_b if (n := machine_note(t.platform, machine)))
     if notes:
         return f"{notes[0]}, so no marker tells the two wheels apart"
@@ -257,7 +265,7 @@ def _disagreement(
 
 
 def _admission(a: _Wheel, b: _Wheel, env: _Env) -> tuple[str, str]:
-    full = env[_INDEX["python_full_version"]]
+    full = env[INDEX["python_full_version"]]
     return b.python or "", f"(Requires-Python {a.python or 'unset'}) admits Python {full}"
 
 
@@ -298,7 +306,7 @@ def _python_spec(wheels: Sequence[_Wheel]) -> str | None:
     verdicts: dict[Version, bool] = {}
     for wheel in wheels:
         for env in wheel.raw_envs:
-            full = Version(env[_INDEX["python_full_version"]])
+            full = Version(env[INDEX["python_full_version"]])
             verdicts[full] = verdicts.get(full, False) or _admits(wheel.python, env)
     order = sorted(verdicts)
     admitted = [v for v in order if verdicts[v]]
@@ -340,7 +348,7 @@ def _requires_python(
         wheel, env = wrong
         reason = (
             f"`{_label(wheel)}` (Requires-Python {wheel.python}) excludes Python "
-            f"{env[_INDEX['python_full_version']]} here while other wheels admit it elsewhere, "
+            f"{env[INDEX['python_full_version']]} here while other wheels admit it elsewhere, "
             "and Requires-Python cannot depend on the platform"
         )
         env_dict = dict(zip(ENVIRONMENT_KEYS, env))
@@ -440,7 +448,7 @@ def analyze(wheels: Sequence[Artifact]) -> VariationReport:
     ev = _Evaluator(_extras(prepared))
     names = [_label(w) for w in prepared]
     variation = tuple(_variation(value, prepared, ev, names) for value in varying)
-    if not any(v.field.lower() in _PROPOSABLE and not v.no_op for v in variation):
+    if not any(v.field.lower() in PROPOSABLE and not v.no_op for v in variation):
         return VariationReport(variation, None, ())
     proposal, problems = _propose(values, prepared, ev)
     return VariationReport(variation, proposal, tuple(problems))

@@ -23,16 +23,25 @@ __all__ = ["SidecarCache", "default_cache_dir"]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def default_cache_dir() -> Path:
-    """``<user cache dir>/metaseal/metadata`` (``~/.cache/...`` on Linux, via platformdirs)."""
+def user_cache_dir(what: str, instead: str) -> Path:
+    """metaseal's user cache directory (``~/.cache/metaseal`` on Linux, via platformdirs).
+
+    The one place platformdirs is imported; without it, a usage error says that ``what`` needs
+    it and that ``instead`` avoids it.
+    """
     try:
         import platformdirs
     except ImportError as exc:
         raise UsageError(
-            "the sidecar cache needs platformdirs, which is missing; install it with "
-            '`pip install "metaseal[index]"`, or pass `--cache-dir DIR` or `--no-cache`.'
+            f"{what} lives in the user cache directory, found with platformdirs, which is "
+            f'missing; install it (`pip install "metaseal[index]"`), or pass {instead}.'
         ) from exc
-    return Path(platformdirs.user_cache_dir("metaseal")) / "metadata"
+    return Path(platformdirs.user_cache_dir("metaseal"))
+
+
+def default_cache_dir() -> Path:
+    """``<user cache dir>/metadata``: where sidecars are cached by default."""
+    return user_cache_dir("the sidecar cache", "`--cache-dir DIR` or `--no-cache`") / "metadata"
 
 
 class SidecarCache:

@@ -68,13 +68,10 @@ def _values(finding: Finding) -> list[str]:
         diff = difflib.unified_diff(a, b, left.artifact, right.artifact, lineterm="", n=1)
         return _clip([line for line in diff if not line.startswith(("---", "+++"))])
     width = max(len(left.artifact), len(right.artifact))
-    show = [
+    return [
         f"- {left.artifact:<{width}}  {a[0] if a else '(absent)'}",
         f"+ {right.artifact:<{width}}  {b[0] if b else '(absent)'}",
     ]
-    if a and b and a[0] == b[0] and left.normalized != right.normalized:  # pragma: no cover
-        show.append(f"  normalized: {left.normalized!r} != {right.normalized!r}")
-    return show
 
 
 def _block(finding: Finding) -> list[str]:

@@ -249,6 +249,33 @@ class ScanDB:
             found.update(self.connection.execute(query, chunk).fetchall())
         return found
 
+    def release_codes(self) -> list[tuple[str, int]]:
+        """``(project name, exit code)`` of every release checked."""
+        return self.connection.execute("SELECT name, exit_code FROM releases").fetchall()
+
+    def project_statuses(self) -> list[str]:
+        """The status of every project (``pending``, ``done``, ``failed``)."""
+        return [row[0] for row in self.connection.execute("SELECT status FROM projects")]
+
+    def releases(self) -> list[tuple[str, str, int, str]]:
+        """``(name, version, exit code, report JSON)`` of every release checked."""
+        query = "SELECT name, version, exit_code, report_json FROM releases"
+        return self.connection.execute(query).fetchall()
+
+    def file_roles(self) -> list[str]:
+        """The role (``sdist``, ``wheel``) of every file read."""
+        return [row[0] for row in self.connection.execute("SELECT role FROM files")]
+
+    def variation(self) -> list[tuple[str, str, str, str, str, str]]:
+        """``(name, version, field, value, kind, reason)`` of every stored variation, in order."""
+        query = "SELECT name, version, field, value, kind, reason FROM variation ORDER BY rowid"
+        return self.connection.execute(query).fetchall()
+
+    def failed_projects(self) -> list[tuple[str, int, str]]:
+        """``(name, attempts, error)`` of every failed project, by name."""
+        query = "SELECT name, attempts, error FROM projects WHERE status = 'failed' ORDER BY name"
+        return self.connection.execute(query).fetchall()
+
     def record(self, result: ProjectResult) -> None:
         """Replace everything stored about one project with ``result``, in one transaction."""
         connection = self.connection

@@ -27,6 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Callable
 
 from metaseal.engine.findings import Severity
+from metaseal.engine.variation import PROPOSABLE
 from metaseal.errors import MetasealError
 from metaseal.scan.db import FileRow, FindingRow, ProjectResult, ReleaseRow, VariationRow
 
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 #: The fields a marker proposal can express (:mod:`metaseal.engine.variation`).
-_MARKABLE = frozenset({"requires-dist", "provides-extra", "requires-python"})
 _NO_OP = "the requirement's own marker already excludes every wheel that lacks it"
 
 Worker = Callable[[str], ProjectResult]
@@ -77,7 +77,7 @@ def variation_rows(report: VariationReport | None) -> tuple[VariationRow, ...]:
     for v in report.variation:
         if v.no_op:
             kind, reason = "no-op", _NO_OP
-        elif v.field.lower() not in _MARKABLE:
+        elif v.field.lower() not in PROPOSABLE:
             kind, reason = "inexpressible", f"no marker can select a value of {v.field}"
         elif (v.field, v.value) in problems:
             kind, reason = "inexpressible", problems[(v.field, v.value)]

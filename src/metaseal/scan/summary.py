@@ -40,15 +40,12 @@ def _order(name: str, version: str) -> tuple[str, int, Version | None, str]:
 
 def summarize(db: ScanDB) -> dict[str, Any]:
     """Everything the report shows, as plain data (the JSON format, as is)."""
-    query = db.connection.execute
-    statuses = Counter(status for (status,) in query("SELECT status FROM projects"))
-    releases = query("SELECT name, version, exit_code, report_json FROM releases").fetchall()
+    statuses = Counter(db.project_statuses())
+    releases = db.releases()
     releases.sort(key=lambda row: _order(row[0], row[1]))
-    roles = Counter(role for (role,) in query("SELECT role FROM files"))
+    roles = Counter(db.file_roles())
     kinds: dict[tuple[str, str], dict[tuple[str, str], tuple[str, str]]] = defaultdict(dict)
-    for name, version, field, value, kind, reason in query(
-        "SELECT name, version, field, value, kind, reason FROM variation ORDER BY rowid"
-    ):
+    for name, version, field, value, kind, reason in db.variation():
         kinds[(name, version)][(field, value)] = (kind, reason)
     with_errors, varying = [], []
     errors_by_field: dict[str, dict[str, Any]] = {}
@@ -84,9 +81,7 @@ def summarize(db: ScanDB) -> dict[str, Any]:
         )
     failed = [
         {"name": name, "attempts": attempts, "error": error}
-        for name, attempts, error in query(
-            "SELECT name, attempts, error FROM projects WHERE status = 'failed' ORDER BY name"
-        )
+        for name, attempts, error in db.failed_projects()
     ]
     return {
         "schema_version": REPORT_SCHEMA_VERSION,

@@ -1,20 +1,26 @@
-"""``installed:NAME``: the metadata of a distribution installed in this or another interpreter."""
+"""``installed:NAME``: the metadata of a distribution installed in this or another interpreter.
+
+The lookup always runs in a fresh interpreter (this one's executable by default) with the
+working directory removed from ``sys.path``, so a ``*.dist-info`` lying in the current directory
+is never mistaken for an installed distribution, whatever way metaseal was started.
+"""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from metaseal.engine.artifact import Artifact, Kind, Role
 from metaseal.engine.formats import MAX_METADATA_BYTES
 from metaseal.errors import ArtifactError
-from metaseal.sources._common import checked, optional_file, wheel_tags
+from metaseal.sources._common import checked, wheel_tags
 
-_TIMEOUT = 60.0  # seconds an interpreter given as ``python=`` has to answer
+_TIMEOUT = 60.0  # seconds the interpreter has to answer
 
 
-#: Run by the interpreter given as ``python=`` (stdlib only, Python 3.8+); prints one JSON line
-#: with base64 METADATA (or PKG-INFO) and WHEEL bytes, as the in-process reader below finds them.
+#: Run by the interpreter (stdlib only, Python 3.8+); prints one JSON line with base64 METADATA
+#: (or PKG-INFO) and WHEEL bytes. ``Distribution._path`` (the raw bytes on disk rather than
+#: ``read_text()``'s decoded copy) is read here and nowhere else; ``test_installed`` fails if a
+#: Python version stops providing it.
 _INSTALLED_SCRIPT = """\
 import base64, json, pathlib, sys
 from importlib import metadata
@@ -45,7 +51,7 @@ print(json.dumps({"found": True, "metadata": meta, "wheel": raw("WHEEL"),
 def read_installed(spec: str, name: str, python: str | None) -> Artifact:
     if not name.strip():
         raise ArtifactError(spec, "names no distribution; write `installed:NAME`.")
-    found = _installed_here(spec, name) if python is None else _installed_in(spec, name, python)
+    found = _installed_in(spec, name, python or sys.executable)
     metadata, directory, wheel = found
     if metadata is None:
         raise ArtifactError(spec, f"`{name}` is installed without `METADATA`; reinstall it.")
@@ -65,28 +71,6 @@ def _not_installed(spec: str, name: str, interpreter: str) -> ArtifactError:
 
 #: What an installed distribution gives: METADATA bytes, its directory name, WHEEL bytes.
 _Found = tuple["bytes | None", "str | None", "bytes | None"]
-
-
-def _installed_here(spec: str, name: str) -> _Found:
-    # Imported here: only `installed:` sources need it, and the build backend stays light.
-    from importlib import metadata as importlib_metadata
-
-    try:
-        dist = importlib_metadata.distribution(name)
-    except (importlib_metadata.PackageNotFoundError, ValueError) as exc:
-        raise _not_installed(spec, name, sys.executable) from exc
-    if isinstance(dist, importlib_metadata.PathDistribution) and isinstance(dist._path, Path):
-        base = dist._path  # the raw bytes on disk, rather than read_text()'s decoded copy
-        metadata = optional_file(spec, base / "METADATA")
-        if metadata is None:
-            metadata = optional_file(spec, base / "PKG-INFO")
-        return metadata, base.name, optional_file(spec, base / "WHEEL")
-    try:
-        texts = [dist.read_text(file) for file in ("METADATA", "PKG-INFO", "WHEEL")]
-    except (OSError, ValueError) as exc:
-        raise ArtifactError(spec, f"cannot be read ({exc}); reinstall `{name}`.") from exc
-    meta, pkg_info, wheel = (None if text is None else text.encode("utf-8") for text in texts)
-    return (pkg_info if meta is None else meta), None, wheel
 
 
 def _installed_in(spec: str, name: str, python: str) -> _Found:
