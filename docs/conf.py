@@ -54,7 +54,7 @@ nitpick_ignore_regex = [
     (r"py:(class|obj)", r"(str|int|bool|bytes|None|dict|list|tuple|frozenset|object)"),
     (r"py:mod", r"warnings"),
     # Internal types that appear in public signatures but are not part of the API.
-    (r"py:class", r"metaseal\.engine\.model\.ParsedMetadata"),
+    (r"py:class", r"(metaseal\.engine\.model\.)?ParsedMetadata"),
 ]
 
 autodoc_member_order = "bysource"

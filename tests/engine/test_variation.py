@@ -15,12 +15,12 @@ from packaging.version import Version
 from metaseal.engine.artifact import Artifact, Kind, Role
 from metaseal.engine.environments import environments_for
 from metaseal.engine.fields import requirement_key
+from metaseal.engine.repair import repair_pairs
 from metaseal.engine.variation import (
     Inexpressible,
     Proposal,
     VariationReport,
     analyze,
-    repair_pairs,
 )
 
 

@@ -92,7 +92,8 @@ def run_check(args: argparse.Namespace) -> int:
     one report and one exit code either way."""
     from metaseal.engine.release import check_releases
     from metaseal.errors import NetworkError
-    from metaseal.report.text import render_json, render_text
+    from metaseal.report.jsondoc import render_json
+    from metaseal.report.text import render_text
 
     projects, sources, errors = _projects_and_sources(args)
     read = _remote if args.index or args.find_links else _local
@@ -163,7 +164,8 @@ def _diff_findings(a: Artifact | StaticProject, b: Artifact | StaticProject) -> 
 def run_diff(args: argparse.Namespace) -> int:
     import json
 
-    from metaseal.report.text import SCHEMA_VERSION, finding_json, render_findings
+    from metaseal.report.jsondoc import SCHEMA_VERSION, finding_json
+    from metaseal.report.text import render_findings
 
     a, b = _read(args.left, args.python), _read(args.right, args.python)
     findings = _diff_findings(a, b)

@@ -15,9 +15,10 @@ from metaseal.engine.compare import compare_identical, compare_sdist_wheel
 from metaseal.engine.fields import FIELDS_BY_HEADER, items_of
 from metaseal.engine.findings import Finding, Severity, Side
 from metaseal.engine.project import compare_pyproject
+from metaseal.engine.repair import repair_pairs
 from metaseal.engine.rules import RULES
 from metaseal.engine.seal import dynamic_policy
-from metaseal.engine.variation import VariationReport, analyze, repair_pairs
+from metaseal.engine.variation import VariationReport, analyze
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

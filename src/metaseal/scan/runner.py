@@ -92,7 +92,7 @@ def variation_rows(report: VariationReport | None) -> tuple[VariationRow, ...]:
 
 def release_row(project: str, release: Release) -> ReleaseRow:
     """One checked release as stored; ``report_json`` is its ``check --format json`` entry."""
-    from metaseal.report.text import release_json
+    from metaseal.report.jsondoc import release_json
 
     document = release_json(release)
     failed = any(f.severity is Severity.ERROR for f in release.findings)
