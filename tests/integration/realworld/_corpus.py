@@ -106,9 +106,12 @@ def _cached(project: Project, where: Path) -> Path | None:
         if not candidate.name.endswith((".tar.gz", ".zip")):
             continue
         stem = candidate.name.rsplit("-", 1)[0]
-        if _canonical(stem) == prefix and project.version in candidate.name:
-            if _sha256(candidate) == project.sha256:
-                return candidate
+        if (
+            _canonical(stem) == prefix
+            and project.version in candidate.name
+            and _sha256(candidate) == project.sha256
+        ):
+            return candidate
     return None
 
 
@@ -124,7 +127,13 @@ def fetch_sdist(project: Project) -> Path:
     with tempfile.TemporaryDirectory(prefix="metaseal-download-") as tmp:
         command = [sys.executable, "-m", "pip", "download", "--no-deps"]
         # Only the project itself from source: its build requirements may be wheels.
-        command += ["--no-binary", project.name, "--dest", tmp, f"{project.name}=={project.version}"]
+        command += [
+            "--no-binary",
+            project.name,
+            "--dest",
+            tmp,
+            f"{project.name}=={project.version}",
+        ]
         env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
         env.pop("PIP_REQUIRE_VIRTUALENV", None)
         process = subprocess.run(

@@ -66,7 +66,9 @@ def check(directory: Path) -> tuple[int, dict[str, Any], str]:
 
 def errors_of(report: dict[str, Any]) -> list[str]:
     """Every error of the report, one line each: ``Field [rule] file -> file`` or the file's."""
-    lines = [f"(file) {error.get('path', '')}: {error.get('message', '')}" for error in report["errors"]]
+    lines = [
+        f"(file) {error.get('path', '')}: {error.get('message', '')}" for error in report["errors"]
+    ]
     for release in report["releases"]:
         for finding in release["findings"]:
             if finding["severity"] == "error":
@@ -77,12 +79,12 @@ def errors_of(report: dict[str, Any]) -> list[str]:
 
 def test_data_matches_sources() -> None:
     """Every stored file is listed in ``sources.toml`` with its URL and sha256, and back."""
-    stored = {
-        f"{path.parent.name}/{path.name}" for path in RELEASES.glob("*/*.metadata")
-    }
+    stored = {f"{path.parent.name}/{path.name}" for path in RELEASES.glob("*/*.metadata")}
     listed = {f"{entry['release']}/{entry['file']}" for entry in SOURCES}
     assert stored == listed
-    assert all(entry["url"].startswith("https://") and len(entry["sha256"]) == 64 for entry in SOURCES)
+    assert all(
+        entry["url"].startswith("https://") and len(entry["sha256"]) == 64 for entry in SOURCES
+    )
     assert len(RELEASE_DIRS) >= 50
 
 
