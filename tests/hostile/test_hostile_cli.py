@@ -1,0 +1,201 @@
+"""The hostile corpus (``generate.py``) through the real command line, one subprocess per case.
+
+Each run is limited to 20 s and 1 GiB of address space. It must end with an allowed exit code
+and no traceback; an exit-3 message names the file; nothing from a file outside the inputs is
+printed; no terminal control sequence from the input reaches the output raw; no newline in an
+input forges an output line; and the inputs are left as they were.
+
+Cases marked ``xfail`` are known defects (issue 13); strict, so a fix must remove the mark.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from hostile.generate import BUILDERS, FORGED, Case, generate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 20.0
+MEMORY = 1024**3
+
+#: Known defects of issue 13, by case: the test fails today and a fix flips it.
+_KNOWN: dict[str, tuple[str, ...]] = {
+    "1 recursion (email comment parser)": (
+        "nested_comment_unclosed_maintainer_email",
+        "nested_comment_author_email_json",
+    ),
+    "1 recursion (TOML nesting)": (
+        "pyproject_nested_arrays",
+        "pyproject_nested_inline_tables",
+        "pyproject_nested_arrays_unclosed",
+        "pyproject_nested_arrays_diff",
+    ),
+    "1 unbounded read (pyproject.toml)": ("pyproject_sparse_2gb",),
+    "1 unbounded read (readme/license file)": (
+        "readme_sparse_2gb",
+        "readme_table_sparse_2gb",
+        "license_file_sparse_2gb",
+    ),
+    "2 super-linear (WHEEL Tag: expansion)": (
+        "wheel_tag_lines_expand_to_millions",
+        "wheel_many_tag_lines",
+    ),
+    "2 super-linear (list field comparison)": (
+        "diff_many_requires_dist",
+        "check_many_requires_dist",
+        "diff_many_keywords",
+    ),
+    "2 crash (version number over int digit limit)": ("version_huge_integer",),
+    "6 wrong acceptance (Dynamic in identical files)": (
+        "dynamic_name_identical",
+        "dynamic_version_identical",
+        "dynamic_metadata_version_identical",
+        "dynamic_name_identical_json",
+    ),
+    "6 wrong acceptance (sdist link member)": (
+        "sdist_symlink_outside",
+        "sdist_symlink_relative_escape",
+        "sdist_hardlink_outside",
+    ),
+    "6 wrong acceptance (sdist top directory)": (
+        "sdist_top_dir_other_name",
+        "sdist_top_dir_other_version",
+        "sdist_zip_top_dir_other_name",
+    ),
+    "6 wrong acceptance (empty metadata)": (
+        "empty_metadata",
+        "empty_pkg_info",
+        "blank_metadata_pair",
+    ),
+    "6 wrong acceptance (Metadata-Version)": (
+        "metadata_version_99",
+        "metadata_version_99_pair",
+        "metadata_version_garbage",
+        "metadata_version_missing",
+    ),
+    "6 wrong acceptance (zip declared size)": (
+        "zip_size_lies_larger_stored",
+        "zip_size_lies_larger_deflated",
+    ),
+    "6 wrong acceptance (GNU sparse member)": ("gnu_sparse_pkg_info",),
+    "7 reads outside the project (readme/license)": (
+        "readme_etc_passwd",
+        "readme_outside_secret",
+        "readme_outside_secret_diff",
+        "readme_outside_secret_json",
+        "readme_absolute_path",
+        "readme_symlink_to_outside",
+        "license_file_outside",
+    ),
+    "7 reads outside the scanned directory (sidecar symlink)": ("sidecar_symlink_outside",),
+    "7 raw control characters in output": (
+        "esc_in_summary_diff",
+        "esc_in_summary_check",
+        "esc_in_requires_dist",
+        "esc_in_name",
+        "c1_csi_in_summary",
+        "esc_in_description_body",
+        "esc_in_directory_name",
+        "esc_in_member_name",
+        "esc_in_dist_info_name",
+        "esc_in_pyproject_description",
+    ),
+    "7 newline forges an output line": (
+        "newline_in_directory_name",
+        "newline_in_member_name",
+        "newline_in_top_level_entry",
+    ),
+}
+XFAIL = {name: f"issue 13: {defect}" for defect, names in _KNOWN.items() for name in names}
+
+
+def _limit() -> None:  # pragma: no cover - runs in the child
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    if importlib.util.find_spec("metaseal") is None:  # not installed: use the checkout
+        path = env.get("PYTHONPATH")
+        env["PYTHONPATH"] = str(ROOT / "src") + (os.pathsep + path if path else "")
+    env["COLUMNS"] = "100"
+    return env
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Case, Path]]]:
+    root = tmp_path_factory.mktemp("hostile")
+    cases = generate(root)
+    yield {case.name: (case, root / case.name) for case in cases}
+    for case in cases:  # undo the permission cases so pytest can clean up
+        for path in (root / case.name).rglob("*"):
+            if not path.is_symlink() and path.is_dir():
+                path.chmod(0o755)
+
+
+def _snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(directory)): (p.lstat().st_size, p.lstat().st_mtime_ns)
+        for p in sorted(directory.rglob("*"))
+    }
+
+
+def _params() -> list[object]:
+    return [
+        pytest.param(
+            name,
+            id=name,
+            marks=[pytest.mark.xfail(strict=True, reason=XFAIL[name])] if name in XFAIL else [],
+        )
+        for name in BUILDERS
+    ]
+
+
+@pytest.mark.parametrize("name", _params())
+def test_hostile_case(name: str, corpus: dict[str, tuple[Case, Path]]) -> None:
+    case, directory = corpus[name]
+    if case.needs_non_root and os.geteuid() == 0:
+        pytest.skip("permissions do not apply to root")
+    before = _snapshot(directory)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "metaseal", *case.args],
+            cwd=directory,
+            env=_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+            timeout=TIMEOUT,
+            preexec_fn=_limit,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`metaseal {' '.join(case.args)!r}` ran over {TIMEOUT:.0f} s")
+    out = proc.stdout.decode("utf-8", "replace")
+    err = proc.stderr.decode("utf-8", "replace")
+    both = out + err
+    tail = "\n".join(both.splitlines()[-6:])
+    assert "Traceback" not in both, tail
+    assert proc.returncode in case.allowed, (
+        f"exit {proc.returncode}, wanted {sorted(case.allowed)}\n{tail}"
+    )
+    if proc.returncode == 3:
+        named = (case.names, json.dumps(case.names)[1:-1])
+        assert any(n in both for n in named), f"exit-3 message does not name {case.names!r}\n{tail}"
+    assert "\x1b" not in both, "raw ESC in the output"
+    assert "\x9b" not in both, "raw C1 CSI in the output"
+    assert not [line for line in both.splitlines() if line.startswith(FORGED)], "forged line"
+    if case.secret:
+        assert case.secret not in both, "content of a file outside the inputs was printed"
+    assert _snapshot(directory) == before, "the run changed its inputs"
