@@ -38,7 +38,10 @@ SAME = [
 DIFFERENT = [
     ('python_version <= "3.9"', 'python_version < "3.9"'),
     ('"win" in sys_platform', 'sys_platform == "win32"'),
-    ('os_name == "nt" and sys_platform == "win32"', 'os_name == "nt" or sys_platform == "win32"'),
+    (
+        'os_name == "nt" and platform_machine == "x86"',
+        'os_name == "nt" or platform_machine == "x86"',
+    ),
     ('extra == "a"', 'extra == "b"'),
     ('python_version >= "3.9"', 'python_version >= "3.10"'),
 ]
@@ -177,3 +180,43 @@ def test_packaging_marker_internals_have_the_shape_metaseal_reads() -> None:
     assert [part.value for part in first] == ["os_name", "==", "nt"]
     assert isinstance(group, list)
     assert group[1] == "or"
+
+
+#: What uv-build 0.9 wrote into METADATA for each `dependencies` entry (measured: a project with
+#: these entries built by `uv build`); the left side is the entry as written in pyproject.toml.
+UV_BUILD_REWRITES = [
+    ('a; platform_system != "Windows"', "a ; sys_platform != 'win32'"),
+    ('b; platform_system == "Windows"', "b ; sys_platform == 'win32'"),
+    ('e; platform_system == "Darwin"', "e ; sys_platform == 'darwin'"),
+    ('f; platform_system == "Linux"', "f ; sys_platform == 'linux'"),
+    ('g; sys_platform == "win32" or platform_system == "Windows"', "g ; sys_platform == 'win32'"),
+    ('h; python_version < "3.10"', "h ; python_full_version < '3.10'"),
+    (
+        'i; platform_machine == "x86_64" and platform_system == "Linux"',
+        "i ; platform_machine == 'x86_64' and sys_platform == 'linux'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("written", "rewritten"), UV_BUILD_REWRITES)
+def test_uv_build_marker_rewrites_mean_the_same(written: str, rewritten: str) -> None:
+    from metaseal.engine.fields import FIELDS_BY_HEADER, compare_items
+
+    delta = compare_items(FIELDS_BY_HEADER["requires-dist"], [written], [rewritten])
+    assert delta.equal
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ('platform_system == "Linux"', 'sys_platform == "linux2"'),  # Python 2's spelling
+        ('sys_platform == "win32"', 'os_name == "posix"'),
+        ('platform_system != "Windows"', 'sys_platform == "linux"'),
+    ],
+)
+def test_os_variables_are_not_conflated(a: str, b: str) -> None:
+    from packaging.markers import Marker
+
+    from metaseal.engine.markers import markers_equivalent
+
+    assert not markers_equivalent(Marker(a), Marker(b))

@@ -19,6 +19,7 @@ from packaging.version import Version
 
 from factories import make_sdist, make_sidecar, make_wheel, metadata_bytes
 from metaseal.engine.artifact import Artifact, Kind, Role
+from metaseal.engine.findings import Severity
 from metaseal.engine.formats import MAX_HEADER_LINES, MAX_METADATA_BYTES
 from metaseal.errors import ArtifactError
 from metaseal.sources.artifacts import discover, read_source
@@ -444,13 +445,51 @@ def test_pkg_info_not_a_regular_file(tmp_path: Path, member: tarfile.TarInfo, ki
     _read_error(sdist, f"`demo-1.0/PKG-INFO` is {kind}, not a regular file")
 
 
-def test_duplicate_pkg_info(tmp_path: Path) -> None:
-    members = [
-        (_member("demo-1.0/PKG-INFO"), META),
-        (_member("demo-1.0/PKG-INFO"), b"Name: evil\n"),
-    ]
+def _duplicated(tmp_path: Path, first: bytes, last: bytes) -> Artifact:
+    members = [(_member("demo-1.0/PKG-INFO"), first), (_member("demo-1.0/PKG-INFO"), last)]
+    return read_source(str(_tar_gz(tmp_path / "demo-1.0.tar.gz", members)))
+
+
+def _duplicate_rules(artifact: Artifact) -> list[tuple[str, Severity]]:
+    from metaseal.engine.compare import duplicate_findings
+
+    return [(f.rule, f.severity) for f in duplicate_findings(artifact)]
+
+
+def test_duplicate_pkg_info_identical_is_a_warning(tmp_path: Path) -> None:
+    """An sdist rebuilt from an unpacked sdist by hatchling, scikit-build-core or meson-python
+    holds the old PKG-INFO too; identical copies are read alike by every tool."""
+    sdist = _duplicated(tmp_path, META, META)
+    assert (sdist.metadata, sdist.duplicates) == (META, (META,))
+    assert _duplicate_rules(sdist) == [("duplicate-pkg-info", Severity.WARNING)]
+
+
+def test_duplicate_pkg_info_differing_only_in_metadata_version_is_a_warning(
+    tmp_path: Path,
+) -> None:
+    older = META.replace(b"Metadata-Version: 2.4", b"Metadata-Version: 2.2")
+    assert older != META
+    sdist = _duplicated(tmp_path, older, META)
+    assert sdist.metadata == META  # the last copy: what unpacking leaves
+    assert _duplicate_rules(sdist) == [("duplicate-pkg-info", Severity.WARNING)]
+
+
+def test_duplicate_pkg_info_that_disagrees_is_an_error(tmp_path: Path) -> None:
+    evil = META.replace(b"Version: 1.0\r\n", b"Version: 1.0\r\nRequires-Dist: evil\r\n")
+    assert evil != META
+    sdist = _duplicated(tmp_path, META, evil)
+    from metaseal.engine.compare import duplicate_findings
+
+    (finding,) = duplicate_findings(sdist)
+    assert (finding.rule, finding.severity) == ("duplicate-pkg-info", Severity.ERROR)
+    assert "`Requires-Dist`" in finding.message
+    assert "unpacking it (pip, build) leaves the last one" in finding.message
+
+
+def test_too_many_pkg_info_copies(tmp_path: Path) -> None:
+    members = [(_member("demo-1.0/PKG-INFO"), META)] * 5
     sdist = _tar_gz(tmp_path / "demo-1.0.tar.gz", members)
-    _read_error(sdist, "holds 2 entries named `demo-1.0/PKG-INFO`")
+    _read_error(sdist, "holds 5 entries named `demo-1.0/PKG-INFO`")
 
 
 @pytest.mark.parametrize(

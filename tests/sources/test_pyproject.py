@@ -131,7 +131,7 @@ def test_dynamic_version_is_not_compared(tmp_path: Path) -> None:
     [
         ("[tool.x]\n", "no `[project]` table"),
         ("[project\n", "cannot be read as TOML"),
-        ('[project]\nname = "x"\nversion = "1"\nreadme = "MISSING.md"\n', "not valid PEP 621"),
+        ('[project]\nname = "x"\nversion = 1\n', "not valid PEP 621"),
         ('[project]\nname = "x"\ndynamic = "version"\n', "must be a list"),
     ],
 )
@@ -161,3 +161,34 @@ def test_poetry_author_split_is_cosmetic(tmp_path: Path) -> None:
         ("Author", "pyproject-static"),
         ("Author-email", "pyproject-static"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "key"),
+    [
+        (['readme = "MISSING.md"'], "readme"),
+        (
+            ['license = "MIT"', 'classifiers = ["License :: OSI Approved :: MIT License"]'],
+            "license",
+        ),
+    ],
+)
+def test_a_key_the_reader_rejects_is_a_warning_and_the_rest_is_still_checked(
+    tmp_path: Path, lines: list[str], key: str
+) -> None:
+    """Validity is the inner backend's call: pyproject-metadata's stricter verdict on one key
+    is one warning, and every other key is still compared."""
+    path = tmp_path / "pyproject.toml"
+    body = ["[project]", 'name = "demo"', 'version = "1.0"', 'dependencies = ["attrs"]', *lines]
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    project = read_static_project(path)
+    assert [k for k, _ in project.problems] == [key]
+    built = Artifact(
+        "w", "demo-1.0-py3-none-any.whl", Kind.WHEEL, Role.WHEEL,
+        b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\nRequires-Dist: other\n\n",
+    )  # fmt: skip
+    found = compare_pyproject(project, built)
+    failing = {(f.field, f.rule, f.severity) for f in found if f.severity.fails(strict=True)}
+    assert ("(pyproject)", "pyproject-invalid", Severity.WARNING) in failing
+    assert ("Requires-Dist", "pyproject-static", Severity.ERROR) in failing
+    assert [f.field for f in found if f.severity is Severity.ERROR] == ["Requires-Dist"]

@@ -96,19 +96,47 @@ def session(config_settings: Mapping[str, Any] | None) -> Session:
     return Session(root, pyproject, loaded, backend)
 
 
+#: What the engine imports, loaded before an in-tree backend can shadow it: poetry-core's own
+#: backend puts its vendored (older) packaging first on ``sys.path`` when imported.
+_OWN_DEPENDENCIES = (
+    "packaging.licenses",
+    "packaging.markers",
+    "packaging.metadata",
+    "packaging.requirements",
+    "packaging.specifiers",
+    "packaging.tags",
+    "packaging.utils",
+    "packaging.version",
+    "pyproject_metadata",
+    "pyproject_metadata.errors",
+)
+
+
 @functools.cache
 def _import_backend(spec: str, backend_path: tuple[str, ...], root: Path) -> Any:
     module_name, _, object_path = spec.partition(":")
     dirs = [(root / entry).resolve() for entry in backend_path]
+    if dirs:
+        for dependency in _OWN_DEPENDENCIES:
+            importlib.import_module(dependency)
     sys.path[:0] = [str(d) for d in dirs if str(d) not in sys.path]
     try:
         obj: Any = importlib.import_module(module_name)
     except ImportError as exc:
         where = f" from `tool.metaseal.backend-path` {list(backend_path)}" if dirs else ""
+        advice = (
+            "Add the package that provides it to `build-system.requires`, or fix "
+            "`tool.metaseal.backend`."
+        )
+        if not dirs and _top_level_backend_path(root):
+            advice = (
+                "`build-system.backend-path` is set: with metaseal as the build backend, move "
+                "it under `[tool.metaseal]` as `backend-path`, where metaseal loads the inner "
+                "backend from it (frontends only look for metaseal itself there)."
+            )
         raise ConfigError(
             "tool.metaseal.backend",
-            f"cannot import the inner backend `{module_name}`{where}: {exc}. Add the package "
-            "that provides it to `build-system.requires`, or fix `tool.metaseal.backend`.",
+            f"cannot import the inner backend `{module_name}`{where}: {exc}. {advice}",
         ) from exc
     origin = Path(getattr(obj, "__file__", None) or "/").resolve()
     if dirs and not any(d in origin.parents for d in dirs):
@@ -119,8 +147,25 @@ def _import_backend(spec: str, backend_path: tuple[str, ...], root: Path) -> Any
             "backend to come from there. Rename the module or fix the path.",
         )
     for part in filter(None, object_path.split(".")):
-        obj = getattr(obj, part)
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ConfigError(
+                "tool.metaseal.backend",
+                f"the inner backend module `{module_name}` has no `{object_path}` (looking up "
+                f'`{part}`); fix `tool.metaseal.backend`, which is written "module" or '
+                '"module:object".',
+            ) from None
     return obj
+
+
+def _top_level_backend_path(root: Path) -> bool:
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    table = data.get("build-system")
+    return isinstance(table, dict) and "backend-path" in table
 
 
 def inner_attribute(name: str) -> Any:

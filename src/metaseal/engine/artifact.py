@@ -61,6 +61,10 @@ class Artifact:
     tags: frozenset[Tag] = field(default_factory=frozenset)
     #: The ``*.dist-info`` directory name the METADATA was found in, when there is one.
     dist_info: str | None = None
+    #: Other copies of the metadata member in the same archive, in archive order (an sdist
+    #: rebuilt from an unpacked sdist may hold its old PKG-INFO too); :attr:`metadata` is the
+    #: last copy, the one unpacking leaves on disk.
+    duplicates: tuple[bytes, ...] = ()
 
     @functools.cached_property
     def parsed(self) -> ParsedMetadata:

@@ -6,6 +6,7 @@ case: one backend version writes PKG-INFO, prepared METADATA and wheel METADATA 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
@@ -33,6 +34,7 @@ __all__ = [
     "FieldDiff",
     "compare_identical",
     "compare_sdist_wheel",
+    "duplicate_findings",
     "field_diffs",
     "field_finding",
 ]
@@ -343,4 +345,56 @@ def compare_identical(
                 right=Side(right.label, None, None),
             )
         )
+    return findings
+
+
+def duplicate_findings(artifact: Artifact) -> list[Finding]:
+    """An archive holding its metadata member more than once (``duplicate-pkg-info``).
+
+    Copies that mean the same (byte-identical, or differing only in spelling or
+    Metadata-Version) are a warning: every tool reads the same metadata. Copies that disagree
+    are an error: unpacking leaves the last one, a tool that streams the archive may read the
+    first, and they would resolve different dependencies.
+    """
+    findings = []
+    for copy in artifact.duplicates:
+        other = dataclasses.replace(artifact, metadata=copy, duplicates=())
+        meaningful = [
+            diff.name
+            for diff in field_diffs(other.parsed, artifact.parsed)
+            if not diff.delta.equal and diff.header != "metadata-version"
+        ]
+        stale = (
+            "The backend kept the PKG-INFO of the sdist it was rebuilt from next to the one it "
+            "wrote."
+        )
+        if meaningful:
+            fields = ", ".join(f"`{name}`" for name in meaningful)
+            findings.append(
+                Finding(
+                    field="(file)",
+                    rule="duplicate-pkg-info",
+                    severity=Severity.ERROR,
+                    message=f"`{artifact.label}` holds two PKG-INFO files that disagree on "
+                    f"{fields}: unpacking it (pip, build) leaves the last one, a tool that "
+                    f"streams the archive may read the first. {stale}",
+                    hint="Build the sdist from the source tree (a VCS checkout), not from an "
+                    "unpacked sdist, or delete the stale PKG-INFO before building.",
+                    left=Side(artifact.label, None, None),
+                )
+            )
+        else:
+            same = "byte-identical" if copy == artifact.metadata else "same-meaning"
+            findings.append(
+                Finding(
+                    field="(file)",
+                    rule="duplicate-pkg-info",
+                    severity=Severity.WARNING,
+                    message=f"`{artifact.label}` holds two {same} PKG-INFO files; every tool "
+                    f"reads the same metadata. {stale}",
+                    hint="Build the sdist from the source tree to avoid the extra copy; "
+                    "nothing else to do.",
+                    left=Side(artifact.label, None, None),
+                )
+            )
     return findings

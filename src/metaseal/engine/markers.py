@@ -204,12 +204,50 @@ def _version_candidates(literals: set[str]) -> list[tuple[int, int, int]]:
     return sorted(points)
 
 
+#: The operating-system variables, which move together: ``(os_name, platform_system,
+#: sys_platform)`` of the platforms Python runs on. uv-build writes ``sys_platform != 'win32'``
+#: for ``platform_system != "Windows"``; over these platforms the two select the same ones.
+_PLATFORM_VARIABLES = ("os_name", "platform_system", "sys_platform")
+_PLATFORMS = (
+    ("posix", "Linux", "linux"),
+    ("nt", "Windows", "win32"),
+    ("posix", "Darwin", "darwin"),
+    ("posix", "FreeBSD", "freebsd"),
+    ("posix", "OpenBSD", "openbsd"),
+    ("posix", "AIX", "aix"),
+    ("posix", "SunOS", "sunos5"),
+    ("posix", "Emscripten", "emscripten"),
+    ("posix", "iOS", "ios"),
+    ("posix", "Android", "android"),
+    ("posix", "", "cygwin"),
+    ("java", "Java", "java"),
+)
+
+
+def _platform_axis(literals: dict[str, set[str]]) -> list[tuple[tuple[str, str], ...]]:
+    """Joint values of the OS variables: every known platform, plus, for a literal no known
+    platform has, one platform where only that variable has it (so nothing is assumed)."""
+    triples = set(_PLATFORMS)
+    for index, variable in enumerate(_PLATFORM_VARIABLES):
+        known = {platform[index] for platform in _PLATFORMS}
+        for value in literals.get(variable, set()) - known:
+            triple = [_OTHER] * 3
+            triple[index] = value
+            triples.add((triple[0], triple[1], triple[2]))
+    triples.add((_OTHER, _OTHER, _OTHER))
+    return [tuple(zip(_PLATFORM_VARIABLES, triple)) for triple in sorted(triples)]
+
+
 def _environments(markers: tuple[Marker, ...]) -> list[dict[str, str]] | None:
     literals: dict[str, set[str]] = {}
     for marker in markers:
         for variable, _op, value, _left in _walk_atoms(marker_nodes(marker)):
             literals.setdefault(variable, set()).add(value)
     axes: list[list[tuple[tuple[str, str], ...]]] = []
+    if any(variable in literals for variable in _PLATFORM_VARIABLES):
+        axes.append(_platform_axis(literals))
+        for variable in _PLATFORM_VARIABLES:
+            literals.pop(variable, None)
     python = literals.pop("python_version", set()) | literals.pop("python_full_version", set())
     if python:
         axes.append(

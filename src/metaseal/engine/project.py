@@ -9,7 +9,7 @@ compared, key by key, with what a backend wrote.
 from __future__ import annotations
 
 import email.utils
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from metaseal.engine.compare import FieldDiff, field_finding
@@ -22,7 +22,7 @@ from metaseal.engine.fields import (
     is_extra_requirement,
     items_of,
 )
-from metaseal.engine.findings import Finding, Severity
+from metaseal.engine.findings import Finding, Severity, Side
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,7 +30,36 @@ if TYPE_CHECKING:
     from metaseal.engine.artifact import Artifact
     from metaseal.engine.model import ParsedMetadata
 
-__all__ = ["KEY_FIELDS", "StaticProject", "check_against_project", "compare_pyproject"]
+__all__ = [
+    "DESCRIPTIVE_KEYS",
+    "KEY_FIELDS",
+    "StaticProject",
+    "check_against_project",
+    "compare_pyproject",
+]
+
+#: ``[project]`` keys installers and resolvers do not act on. A backend that renders one of them
+#: differently from PEP 621 (drops a name-only author, adds classifiers, writes a license file
+#: instead of its text) is reported as a warning naming what changed, an error only with
+#: ``strict``: the maintainer cannot fix the backend, and the release's files still agree with
+#: each other. Every other key (name, version, dependencies, optional-dependencies,
+#: requires-python, import names) keeps the full force of an error.
+DESCRIPTIVE_KEYS = frozenset(
+    {
+        "description",
+        "readme",
+        "license",
+        "license-files",
+        "authors",
+        "maintainers",
+        "keywords",
+        "classifiers",
+        "urls",
+    }
+)
+_DESCRIPTIVE_NOTE = (
+    " Installers do not act on this field, so it is a warning (an error with `strict`)."
+)
 
 
 def _key_fields() -> dict[str, tuple[str, ...]]:
@@ -60,6 +89,14 @@ class StaticProject:
     #: ``tool.metaseal.allow-dynamic`` when the table sets it: the fields the project's sdists
     #: may list as Dynamic (``None``: any).
     allow_dynamic: tuple[str, ...] | None = None
+    #: The people of ``authors`` / ``maintainers`` as written: ``(name, email)``, either may be
+    #: empty (no placeholder name is invented for an e-mail-only person).
+    people: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: The license as written: ``("spdx", expr)``, ``("text", text)``, ``("file", path, text)``.
+    license: tuple[str, ...] = ()
+    #: Problems the PEP 621 reader found that the inner backend may not share (for example an
+    #: SPDX ``license`` next to ``License ::`` classifiers); the keys named are not checked.
+    problems: tuple[tuple[str, str], ...] = ()
 
 
 def _view(key: str, meta: ParsedMetadata) -> dict[str, list[str]]:
@@ -104,6 +141,9 @@ def _judge(
         return None
     written, dynamic = key in project.written, key in project.dynamic
     args = (project, label, expected, actual, delta)
+    descriptive = key in DESCRIPTIVE_KEYS
+    note = _DESCRIPTIVE_NOTE if descriptive else ""
+    severity = Severity.WARNING if descriptive else None
     if written and dynamic:
         if delta.left_kept_in_order and not delta.removed:
             return None
@@ -112,9 +152,10 @@ def _judge(
             "pyproject-append-only",
             f"`project.{key}` is both written and "
             f"dynamic, so `{spec.name}` may only gain entries, but `{label}` "
-            "drops, changes or reorders written ones.",
+            f"drops, changes or reorders written ones.{note}",
             "Keep the written entries unchanged and in order; only append.",
             *args,
+            severity=severity,
         )
     if written:
         if delta.equal:
@@ -128,9 +169,10 @@ def _judge(
         return _finding(
             spec,
             "pyproject-static",
-            f"`{label}` has a `{spec.name}` that differs from the static `project.{key}`.",
-            f'Make the build keep `project.{key}` as written, or add "{key}" to `project.dynamic`.',
+            f"`{label}` has a `{spec.name}` that differs from the static `project.{key}`.{note}",
+            _static_hint(key),
             *args,
+            severity=severity,
         )
     if dynamic or not actual:
         return None
@@ -141,44 +183,150 @@ def _judge(
         spec,
         "pyproject-undeclared",
         f"`{label}` has `{spec.name}` although "
-        f"`project.{key}` is neither written nor listed in `project.dynamic`.",
-        f'Write `project.{key}`, or add "{key}" to `project.dynamic`.',
+        f"`project.{key}` is neither written nor listed in `project.dynamic`.{note}",
+        f"Write `project.{key}` with the value the backend writes"
+        + ("" if descriptive else f', or add "{key}" to `project.dynamic`')
+        + ".",
         *args,
-        severity=Severity.WARNING if quirk else None,
+        severity=Severity.WARNING if quirk or descriptive else None,
     )
 
 
-def _people(meta: ParsedMetadata, field: str) -> tuple[list[str], list[str]]:
-    """Names and addresses of ``Author``/``Maintainer`` and ``*-email`` taken together.
+def _static_hint(key: str) -> str:
+    if key in DESCRIPTIVE_KEYS:
+        return (
+            f"The backend renders `project.{key}` its own way; write `project.{key}` in a form "
+            "it keeps, or leave it as it is (the warning does not fail the build)."
+        )
+    return f'Make the build keep `project.{key}` as written, or add "{key}" to `project.dynamic`.'
+
+
+def _split_names(text: str) -> set[str]:
+    return {" ".join(part.split()) for part in text.split(",") if part.strip()}
+
+
+#: Names backends write for a person who has only an e-mail address (pyproject-metadata:
+#: ``Unknown <a@b>``; distutils: ``UNKNOWN``). They name nobody.
+_PLACEHOLDER_NAMES = frozenset({"unknown", "none"})
+
+
+def _people_in(meta: ParsedMetadata, field: str) -> tuple[set[str], set[str]]:
+    """Names and addresses in ``Author``/``Maintainer`` and ``*-email`` taken together.
 
     `[project]` puts a person with name and e-mail into ``Author-email: Name <e>``; poetry-core
-    writes ``Author: Name`` plus ``Author-email: e``. Both name the same people.
+    writes ``Author: Name`` plus ``Author-email: e``; hatchling repeats names in ``Author``.
+    All name the same people.
     """
-    names = [n.strip() for v in meta.values(field) for n in v.split(",") if n.strip()]
-    addresses = []
-    spec = FIELDS_BY_HEADER[f"{field.lower()}-email"]
+    names: set[str] = set()
+    for value in meta.values(field):
+        names |= _split_names(value)
+    addresses: set[str] = set()
+    header = f"{field.lower()}-email"
     for name, address in email.utils.getaddresses(
-        [" ".join(v.split()) for v in meta.values(spec.header)]
+        [" ".join(v.split()) for v in meta.values(header)]
     ):
-        if name:
-            names.append(" ".join(name.split()))
+        if name and not (address and name.strip().lower() in _PLACEHOLDER_NAMES):
+            names.add(" ".join(name.split()))
         if address:
-            addresses.append(address)
-    return sorted(names), sorted(addresses)
+            addresses.add(address.strip().lower())
+    return names, addresses
 
 
-def _same_people(key: str, project: StaticProject, meta: ParsedMetadata) -> bool:
+def _people_as_written(written: tuple[tuple[str, str], ...]) -> tuple[set[str], set[str]]:
+    names: set[str] = set()
+    addresses: set[str] = set()
+    for name, address in written:
+        names |= _split_names(name)
+        if address.strip():
+            addresses.add(address.strip().lower())
+    return names, addresses
+
+
+def _people_findings(
+    key: str, project: StaticProject, label: str, meta: ParsedMetadata, found: list[Finding]
+) -> list[Finding]:
+    """``authors``/``maintainers`` compared as people (names, addresses), however split."""
     field = "Author" if key == "authors" else "Maintainer"
-    return _people(project.metadata, field) == _people(meta, field)
+    want = _people_as_written(project.people.get(key, ()))
+    have = _people_in(meta, field)
+    if want == have:
+        return [
+            replace(
+                f,
+                rule="cosmetic",
+                severity=Severity.COSMETIC,
+                message=f"`{f.field}` names the same people as `project.{key}`, "
+                "split differently between the name and e-mail fields.",
+                hint="Nothing to do.",
+            )
+            for f in found
+        ]
+    lost = sorted((want[0] - have[0]) | (want[1] - have[1]))
+    added = sorted((have[0] - want[0]) | (have[1] - want[1]))
+    what = "; ".join(
+        part
+        for part in (
+            f"missing: {', '.join(lost)}" if lost else "",
+            f"not in `project.{key}`: {', '.join(added)}" if added else "",
+        )
+        if part
+    )
+    return [
+        replace(
+            f,
+            severity=Severity.WARNING,
+            message=f"`{label}` does not name the same people as `project.{key}` ({what})."
+            + _DESCRIPTIVE_NOTE,
+            hint=_static_hint(key),
+        )
+        for f in found
+    ]
+
+
+def _license_findings(
+    project: StaticProject, meta: ParsedMetadata, found: list[Finding]
+) -> list[Finding]:
+    """``license`` in every form a backend may render it: SPDX expression or ``License``
+    text for a string; the text, or only ``License-File`` entries, for the table forms."""
+    if not found or not project.license:
+        return found
+    form = project.license[0]
+    text = " ".join(project.license[-1].split()) if form != "file" else ""
+    if form == "file":
+        text = " ".join(project.license[2].split()) if len(project.license) > 2 else ""
+    have_text = " ".join(" ".join(meta.values("license")).split())
+    have_files = {v.strip() for v in meta.values("license-file")}
+    have_expression = [v.strip() for v in meta.values("license-expression")]
+    same = False
+    if form == "spdx":
+        same = have_text == text and not have_expression  # older backends: `License: MIT`
+    elif form == "text":
+        same = not have_expression and have_text == text
+    elif form == "file":
+        path = project.license[1]
+        same = not have_expression and (have_text == text or (not have_text and path in have_files))
+    if not same:
+        return found
+    return [
+        replace(
+            f,
+            rule="cosmetic",
+            severity=Severity.COSMETIC,
+            message=f"`{f.field}` says what `project.license` says, in the backend's own form.",
+            hint="Nothing to do.",
+        )
+        for f in found
+    ]
 
 
 def check_against_project(
     project: StaticProject, label: str, meta: ParsedMetadata
 ) -> list[Finding]:
     """Findings for one built file's metadata against the static ``[project]`` table."""
-    findings = []
+    findings = [_problem(project, label, key, message) for key, message in project.problems]
+    unchecked = {key for key, _ in project.problems}
     for key in KEY_FIELDS:
-        if key == "version" and project.version is None:
+        if key in unchecked or (key == "version" and project.version is None):
             continue
         expected_view: Mapping[str, list[str]] = _view(key, project.metadata)
         actual_view = _view(key, meta)
@@ -192,23 +340,11 @@ def check_against_project(
             )
             is not None
         ]
-        if (
-            key in ("authors", "maintainers")
-            and key in project.written
-            and key not in project.dynamic
-            and _same_people(key, project, meta)
-        ):
-            found = [
-                replace(
-                    f,
-                    rule="cosmetic",
-                    severity=Severity.COSMETIC,
-                    message=f"`{f.field}` names the same people as `project.{key}`, "
-                    "split differently between the name and e-mail fields.",
-                    hint="Nothing to do.",
-                )
-                for f in found
-            ]
+        if key in ("authors", "maintainers") and key in project.written and found:
+            if key not in project.dynamic:
+                found = _people_findings(key, project, label, meta, found)
+        elif key == "license" and key in project.written and key not in project.dynamic:
+            found = _license_findings(project, meta, found)
         findings.extend(found)
     return findings
 
@@ -216,3 +352,15 @@ def check_against_project(
 def compare_pyproject(project: StaticProject, artifact: Artifact) -> list[Finding]:
     """PEP 621 / PEP 808: what the static ``[project]`` table promises about a built file."""
     return check_against_project(project, artifact.label, artifact.parsed)
+
+
+def _problem(project: StaticProject, label: str, key: str, message: str) -> Finding:
+    return Finding(
+        field="(pyproject)",
+        rule="pyproject-invalid",
+        severity=Severity.WARNING,
+        message=f"`{project.label}`: {message} The build backend decides what is valid, so "
+        f"`project.{key}` was not compared with `{label}`; the rest of `[project]` was.",
+        hint=f"Fix `project.{key}` if the backend's documentation agrees; otherwise nothing to do.",
+        left=Side(project.label, key, key),
+    )

@@ -11,7 +11,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from metaseal.engine.artifact import Artifact, Kind, Role
-from metaseal.engine.compare import compare_identical, compare_sdist_wheel
+from metaseal.engine.compare import compare_identical, compare_sdist_wheel, duplicate_findings
 from metaseal.engine.fields import FIELDS_BY_HEADER, items_of
 from metaseal.engine.findings import Finding, Severity, Side
 from metaseal.engine.project import compare_pyproject
@@ -241,6 +241,7 @@ def _check_one(
             standing.append(artifact)
     for artifact in standing:
         findings.extend(_filename_findings(artifact))
+        findings.extend(duplicate_findings(artifact))
         problems = artifact.parsed.problems
         findings.extend(
             _single(

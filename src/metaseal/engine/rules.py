@@ -121,7 +121,10 @@ RULES: dict[str, Rule] = {
             _E,
             "PEP 621; pyproject.toml spec",
             "A key written statically in [project] (and not listed in `dynamic`) is exactly what "
-            "every file of the release must carry.",
+            "every file of the release must carry, compared by meaning. Keys installers act on "
+            "(name, version, dependencies, optional-dependencies, requires-python, import names) "
+            "are errors; descriptive keys a backend renders its own way (description, readme, "
+            "license, authors, maintainers, keywords, classifiers, urls) are warnings.",
         ),
         Rule(
             "pyproject-append-only",
@@ -134,6 +137,21 @@ RULES: dict[str, Rule] = {
             _E,
             "PEP 621; pyproject.toml spec",
             "A key neither written in [project] nor listed in `dynamic` must stay empty.",
+        ),
+        Rule(
+            "pyproject-invalid",
+            _W,
+            "PEP 621; the inner backend decides",
+            "The PEP 621 reader rejects a [project] key that the build backend may accept (for "
+            "example an SPDX license next to `License ::` classifiers); that key is not compared.",
+        ),
+        Rule(
+            "duplicate-pkg-info",
+            _W,
+            "source distribution format spec",
+            "The sdist holds its PKG-INFO twice (a backend kept the old one when rebuilding an "
+            "sdist from an unpacked sdist). Byte-identical or same-meaning copies are a warning; "
+            "copies that disagree are an error.",
         ),
         Rule(
             "filename",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from metaseal.engine import formats
-from metaseal.engine.compare import compare_identical, compare_sdist_wheel
+from metaseal.engine.compare import compare_identical, compare_sdist_wheel, duplicate_findings
 from metaseal.engine.fields import FIELDS_BY_HEADER
 from metaseal.engine.findings import Finding, Severity, Side
 from metaseal.engine.project import compare_pyproject
@@ -79,7 +79,7 @@ def check_built(
     if project is not None and binds_project(kind, promise):
         findings += compare_pyproject(project, built)
     if kind == "sdist":
-        findings += dynamic_policy(allow_dynamic, built)
+        findings += dynamic_policy(allow_dynamic, built) + duplicate_findings(built)
     if prepared is not None:
         seen = {(f.field, f.right.normalized if f.right else None) for f in findings}
         findings += [

@@ -199,45 +199,66 @@ def read_sdist(spec: str, path: Path) -> Artifact:
                     layout.add(info.filename)
                 member = f"{layout.top()}/PKG-INFO"
                 data = _zip_member(spec, archive, member, "sdist")
+                duplicates: tuple[bytes, ...] = ()
         except ARCHIVE_ERRORS as exc:
             raise corrupt(spec, "an sdist (zip archive)", exc) from exc
     else:
-        data, member = _tar_pkg_info(spec, path, layout)
+        data, member, duplicates = _tar_pkg_info(spec, path, layout)
     data = checked(spec, f"`{member}`", data)
+    duplicates = tuple(checked(spec, f"`{member}`", copy) for copy in duplicates)
     return Artifact(
-        spec, path.name, Kind.SDIST, Role.SDIST, data, filename_name=name, filename_version=version
+        spec,
+        path.name,
+        Kind.SDIST,
+        Role.SDIST,
+        data,
+        filename_name=name,
+        filename_version=version,
+        duplicates=duplicates,
     )
 
 
-def _tar_pkg_info(spec: str, path: Path, layout: _Layout) -> tuple[bytes, str]:
+#: How many copies of PKG-INFO an sdist may hold (backends that rebuild an sdist from an
+#: unpacked sdist keep the old one): more is refused before they are all read.
+MAX_PKG_INFO_COPIES = 4
+
+
+def _tar_pkg_info(spec: str, path: Path, layout: _Layout) -> tuple[bytes, str, tuple[bytes, ...]]:
     """Read ``<top>/PKG-INFO`` of a ``.tar.gz`` in one pass, then check the whole layout."""
     found: list[tarfile.TarInfo] = []
-    data = b""
+    copies: list[bytes] = []
     try:
         # gzip.open, not mode "r:gz": the same handle then checks how the stream ends.
         with gzip.open(path, "rb") as stream, tarfile.open(fileobj=stream, mode="r:") as archive:
             for info in archive:
                 if layout.add(info.name)[1:] == ["PKG-INFO"]:
                     found.append(info)
-                    if len(found) == 1 and info.isreg() and info.size <= MAX_METADATA_BYTES:
+                    if len(found) > MAX_PKG_INFO_COPIES:
+                        break
+                    if info.isreg() and info.size <= MAX_METADATA_BYTES:
                         handle = archive.extractfile(info)
-                        data = handle.read(MAX_METADATA_BYTES + 1) if handle else b""
+                        copies.append(handle.read(MAX_METADATA_BYTES + 1) if handle else b"")
             # tarfile stops quietly at a cut or garbled header after the first member; make
             # sure the archive ended with its zero block, then drain so gzip checks its trailer.
             stream.seek(archive.offset)
-            if stream.read(512) != bytes(512):
+            if len(found) <= MAX_PKG_INFO_COPIES and stream.read(512) != bytes(512):
                 raise EOFError(f"no end-of-archive marker at byte {archive.offset:,}")
             while stream.read(1 << 20):
                 pass
     except ARCHIVE_ERRORS as exc:
         raise corrupt(spec, "an sdist (gzip-compressed tar archive)", exc) from exc
     member = f"{layout.top()}/PKG-INFO"
-    exactly_one(spec, "sdist", member, len(found))
-    info = found[0]
-    if not info.isreg():
-        kind = "a symbolic link" if info.issym() else "a hard link" if info.islnk() else None
-        kind = kind or ("a directory" if info.isdir() else "a special file")
-        raise ArtifactError(spec, f"`{member}` is {kind}, not a regular file; rebuild the sdist.")
-    if info.size > MAX_METADATA_BYTES:
-        raise too_big(spec, f"`{member}`", info.size)
-    return data, member
+    if not found or len(found) > MAX_PKG_INFO_COPIES:
+        exactly_one(spec, "sdist", member, len(found))
+    for info in found:
+        if not info.isreg():
+            kind = "a symbolic link" if info.issym() else "a hard link" if info.islnk() else None
+            kind = kind or ("a directory" if info.isdir() else "a special file")
+            raise ArtifactError(
+                spec, f"`{member}` is {kind}, not a regular file; rebuild the sdist."
+            )
+        if info.size > MAX_METADATA_BYTES:
+            raise too_big(spec, f"`{member}`", info.size)
+    # Unpacking writes every copy in turn: the last one is what pip, build and a wheel built
+    # from the unpacked sdist read. The others are kept for the `duplicate-pkg-info` rule.
+    return copies[-1], member, tuple(copies[:-1])

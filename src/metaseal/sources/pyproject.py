@@ -42,7 +42,6 @@ def static_project(data: Mapping[str, Any], path: Path) -> StaticProject:
     ``[project]`` is read by :mod:`pyproject_metadata`; files it names (``readme``,
     ``license-files``) are read relative to ``path``'s directory.
     """
-    from pyproject_metadata import ConfigurationError, StandardMetadata
 
     label = str(path)
     project = data.get("project")
@@ -60,24 +59,92 @@ def static_project(data: Mapping[str, Any], path: Path) -> StaticProject:
     if "version" in dynamic or version is None:
         prepared["project"]["version"] = _PLACEHOLDER_VERSION
         prepared["project"]["dynamic"] = [k for k in dynamic if k != "version"]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            standard = StandardMetadata.from_pyproject(prepared, path.parent)
-            text = standard.as_rfc822().as_bytes()
-    except (ConfigurationError, ValueError, TypeError, OSError) as exc:
-        raise ArtifactError(
-            label, f"`[project]` is not valid PEP 621 metadata: {exc}. Fix the key it names."
-        ) from None
+    standard, problems = _standard(prepared, path)
     return StaticProject(
         label=label,
         name=str(project.get("name", "")),
         version=None if "version" in dynamic else str(version),
         written=frozenset(k for k in project if k != "dynamic"),
         dynamic=frozenset(dynamic),
-        metadata=parse_metadata(text),
+        metadata=parse_metadata(standard.as_rfc822().as_bytes()),
         allow_dynamic=_allow_dynamic(data),
+        people={key: _people(project.get(key)) for key in ("authors", "maintainers")},
+        license=_license(project.get("license"), standard.license),
+        problems=tuple(problems),
     )
+
+
+#: Keys without which nothing can be compared: their problems stay errors.
+_ESSENTIAL = frozenset({"name", "version", "dynamic"})
+
+
+def _standard(prepared: dict[str, Any], path: Path) -> tuple[Any, list[tuple[str, str]]]:
+    """pyproject-metadata's reading of ``[project]``, without the keys it rejects.
+
+    The inner backend, not this stricter reader, decides what is valid: a key it rejects is
+    left out (and reported as a problem) and the rest of the table is read again. A problem
+    with ``name`` or ``version``, or one that names no key, is an error.
+    """
+    from pyproject_metadata import ConfigurationError, StandardMetadata
+    from pyproject_metadata.errors import ExceptionGroup
+
+    problems: list[tuple[str, str]] = []
+    for _attempt in range(len(prepared["project"]) + 1):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                standard = StandardMetadata.from_pyproject(prepared, path.parent, all_errors=True)
+                standard.as_rfc822()
+        except (ConfigurationError, ExceptionGroup) as exc:
+            found = list(exc.exceptions) if isinstance(exc, ExceptionGroup) else [exc]
+            keys = [_key_of(error) for error in found]
+            if any(key is None or key in _ESSENTIAL for key in keys):
+                raise ArtifactError(
+                    str(path),
+                    f"`[project]` is not valid PEP 621 metadata: {exc}. Fix the key it names.",
+                ) from None
+            for key, error in zip(keys, found):
+                assert key is not None
+                problems.append((key, f"{error}."))
+                prepared["project"].pop(key, None)
+            continue
+        except (ValueError, TypeError, OSError) as exc:
+            raise ArtifactError(
+                str(path),
+                f"`[project]` is not valid PEP 621 metadata: {exc}. Fix the key it names.",
+            ) from None
+        return standard, problems
+    raise ArtifactError(str(path), "`[project]` could not be read as PEP 621 metadata.")
+
+
+def _key_of(error: BaseException) -> str | None:
+    """The ``[project]`` key a pyproject-metadata error names (``project.license``: ``license``)."""
+    key = getattr(error, "key", None)
+    if not isinstance(key, str) or not key.startswith("project."):
+        return None
+    return key[len("project.") :].split(".")[0]
+
+
+def _people(value: object) -> tuple[tuple[str, str], ...]:
+    """``authors``/``maintainers`` as written: ``(name, email)`` pairs, either may be empty."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        (str(person.get("name", "")), str(person.get("email", "")))
+        for person in value
+        if isinstance(person, dict)
+    )
+
+
+def _license(value: object, read: object) -> tuple[str, ...]:
+    """``project.license`` as written, with the text of a ``{file = ...}`` table."""
+    if isinstance(value, str):
+        return ("spdx", value)
+    if isinstance(value, dict) and isinstance(value.get("text"), str):
+        return ("text", value["text"])
+    if isinstance(value, dict) and isinstance(value.get("file"), str):
+        return ("file", value["file"], str(getattr(read, "text", "") or ""))
+    return ()
 
 
 def _allow_dynamic(data: Mapping[str, Any]) -> tuple[str, ...] | None:
