@@ -35,7 +35,10 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~3 ms per hook call
 if TYPE_CHECKING:
-    from typing import Any
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 __all__ = [
     "build_sdist",
@@ -46,16 +49,33 @@ __all__ = [
 ]
 
 
+def _plainly(step: Callable[..., T], *args: Any) -> T:
+    """Run one step of a hook. A metaseal error (a refused file, bad settings, an invalid file
+    from the inner backend) ends the hook process with its message on stderr and exit code 1,
+    and no traceback: it is a finding about the project, not a crash. Anything else is a bug
+    and keeps its traceback."""
+    from metaseal.errors import MetasealError, SealBroken
+
+    try:
+        return step(*args)
+    except MetasealError as exc:
+        import sys
+
+        text = str(exc) if isinstance(exc, SealBroken) else f"metaseal: error: {exc}"
+        print(text, file=sys.stderr, flush=True)  # noqa: T201 - how a hook tells its frontend
+        raise SystemExit(1) from None
+
+
 def get_requires_for_build_sdist(config_settings: dict[str, Any] | None = None) -> list[str]:
     from metaseal.backend import _lifecycle as _proxy
 
-    return _proxy.get_requires("get_requires_for_build_sdist", config_settings)
+    return _plainly(_proxy.get_requires, "get_requires_for_build_sdist", config_settings)
 
 
 def get_requires_for_build_wheel(config_settings: dict[str, Any] | None = None) -> list[str]:
     from metaseal.backend import _lifecycle as _proxy
 
-    return _proxy.get_requires("get_requires_for_build_wheel", config_settings)
+    return _plainly(_proxy.get_requires, "get_requires_for_build_wheel", config_settings)
 
 
 def prepare_metadata_for_build_wheel(
@@ -68,13 +88,13 @@ def prepare_metadata_for_build_wheel(
         return answer
     from metaseal.backend import _lifecycle as _proxy
 
-    return _proxy.prepare_metadata(metadata_directory, config_settings, "wheel")
+    return _plainly(_proxy.prepare_metadata, metadata_directory, config_settings, "wheel")
 
 
 def build_sdist(sdist_directory: str, config_settings: dict[str, Any] | None = None) -> str:
     from metaseal.backend import _lifecycle as _proxy
 
-    return _proxy.build("sdist", sdist_directory, config_settings)
+    return _plainly(_proxy.build, "sdist", sdist_directory, config_settings)
 
 
 def build_wheel(
@@ -84,13 +104,13 @@ def build_wheel(
 ) -> str:
     from metaseal.backend import _lifecycle as _proxy
 
-    return _proxy.build("wheel", wheel_directory, config_settings, metadata_directory)
+    return _plainly(_proxy.build, "wheel", wheel_directory, config_settings, metadata_directory)
 
 
 def _get_requires_for_build_editable(config_settings: dict[str, Any] | None = None) -> list[str]:
     from metaseal.backend import _lifecycle as _proxy
 
-    return _proxy.get_requires("get_requires_for_build_editable", config_settings)
+    return _plainly(_proxy.get_requires, "get_requires_for_build_editable", config_settings)
 
 
 def _prepare_metadata_for_build_editable(
@@ -98,7 +118,7 @@ def _prepare_metadata_for_build_editable(
 ) -> str:
     from metaseal.backend import _lifecycle as _proxy
 
-    return _proxy.prepare_metadata(metadata_directory, config_settings, "editable")
+    return _plainly(_proxy.prepare_metadata, metadata_directory, config_settings, "editable")
 
 
 def _build_editable(
@@ -108,7 +128,7 @@ def _build_editable(
 ) -> str:
     from metaseal.backend import _lifecycle as _proxy
 
-    return _proxy.build("editable", wheel_directory, config_settings, metadata_directory)
+    return _plainly(_proxy.build, "editable", wheel_directory, config_settings, metadata_directory)
 
 
 _EDITABLE_HOOKS = {
@@ -126,12 +146,12 @@ def __getattr__(name: str) -> Any:
     if name == "UnsupportedOperation":
         from metaseal.backend import _lifecycle as _proxy
 
-        inner = _proxy.inner_attribute(name)
+        inner = _plainly(_proxy.inner_attribute, name)
         if inner is not None:
             return inner
     elif name in _EDITABLE_HOOKS:
         from metaseal.backend import _lifecycle as _proxy
 
-        if _proxy.inner_attribute("build_editable") is not None:
+        if _plainly(_proxy.inner_attribute, "build_editable") is not None:
             return _EDITABLE_HOOKS[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -96,20 +96,11 @@ def session(config_settings: Mapping[str, Any] | None) -> Session:
     return Session(root, pyproject, loaded, backend)
 
 
-#: What the engine imports, loaded before an in-tree backend can shadow it: poetry-core's own
-#: backend puts its vendored (older) packaging first on ``sys.path`` when imported.
-_OWN_DEPENDENCIES = (
-    "packaging.licenses",
-    "packaging.markers",
-    "packaging.metadata",
-    "packaging.requirements",
-    "packaging.specifiers",
-    "packaging.tags",
-    "packaging.utils",
-    "packaging.version",
-    "pyproject_metadata",
-    "pyproject_metadata.errors",
-)
+#: The packages the engine imports, bound before an in-tree backend can shadow them: poetry-core's
+#: own backend puts its vendored (older) packaging first on ``sys.path`` when imported. Binding
+#: the top-level package is enough (its submodules are then found through its ``__path__``)
+#: and costs next to nothing: ``packaging/__init__.py`` holds only its version.
+_OWN_PACKAGES = ("packaging",)
 
 
 @functools.cache
@@ -117,8 +108,8 @@ def _import_backend(spec: str, backend_path: tuple[str, ...], root: Path) -> Any
     module_name, _, object_path = spec.partition(":")
     dirs = [(root / entry).resolve() for entry in backend_path]
     if dirs:
-        for dependency in _OWN_DEPENDENCIES:
-            importlib.import_module(dependency)
+        for package in _OWN_PACKAGES:
+            importlib.import_module(package)
     sys.path[:0] = [str(d) for d in dirs if str(d) not in sys.path]
     try:
         obj: Any = importlib.import_module(module_name)
@@ -262,7 +253,7 @@ def build(
         # The fast path promised PKG-INFO, which check (a) enforces; a reused wheel is its own
         # prepared metadata. Only metadata the inner backend prepared is compared again.
         prepared = metadata_directory if who in ("inner", None) else None
-        verify(here, kind, staged, prepared, directory)
+        verify(here, kind, staged, prepared)
         staged.replace(Path(directory, basename))
         return str(basename)
     finally:
@@ -331,14 +322,12 @@ def _identical_to_pkg_info(
         return False  # the engine's reader explains what is wrong
 
 
-def verify(
-    here: Session, kind: Kind, path: Path, metadata_directory: str | None, directory: str
-) -> None:
+def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None) -> None:
     """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say."""
     if _identical_to_pkg_info(here, kind, path, metadata_directory):
         return
     from metaseal.engine.seal import Verdict
-    from metaseal.report.text import render_findings
+    from metaseal.report.seal import render_refusal, render_warnings
 
     settings = here.settings
     try:
@@ -346,7 +335,7 @@ def verify(
     except ArtifactError as exc:
         if not settings.allow_broken_seal:
             raise
-        _shout(f"metaseal: WARNING: {exc}; {_HATCH} is set, so `{path.name}` was not checked.")
+        _shout(f"metaseal: warning: {exc}; {_HATCH} is set, so `{path.name}` was not checked.")
         return
     if kind == "sdist":
         _warn_if_unsealed(here, built)
@@ -355,29 +344,17 @@ def verify(
     name, backend = built.label, _describe_backend(settings)
     if not blocking:
         if warned:
-            _shout(
-                f"metaseal: `{name}` keeps the seal, with warnings (inner backend: {backend}):\n\n"
-                + render_findings(warned)
-            )
+            _shout(render_warnings(kind, name, backend, warned))
         return
-    body = render_findings(blocking + warned)
-    fix = (
-        "To fix: follow the `fix:` line of each finding above; if the backend changed between "
-        "the sdist and the wheel, pin its version in `build-system.requires`. Rebuilding a "
-        f"patched sdist on purpose? Set {_HATCH}."
-    )
+    from_sdist = kind != "sdist" and (here.root / "PKG-INFO").is_file()
     if settings.mode == "error" and not settings.allow_broken_seal:
-        report = (
-            f"metaseal: `{name}` breaks the seal (inner backend: {backend}); it was deleted "
-            f"and `{directory}` was left as it was.\n\n{body}\n\n{fix}"
-        )
-        # Raised, not also printed: frontends show the hook's traceback, whose last line is
-        # this message, so printing it as well showed every report twice.
+        report = render_refusal(kind, name, backend, blocking + warned, from_sdist=from_sdist)
         raise SealBroken(name, report)
     why = f"{_HATCH} is set" if settings.allow_broken_seal else '`tool.metaseal.mode` is "warn"'
     _shout(
-        f"metaseal: WARNING: `{name}` breaks the seal (inner backend: {backend}), but {why}, "
-        f"so it was published anyway.\n\n{body}\n\n{fix}"
+        render_refusal(
+            kind, name, backend, blocking + warned, from_sdist=from_sdist, kept_because=why
+        )
     )
 
 

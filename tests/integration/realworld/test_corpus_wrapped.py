@@ -44,7 +44,7 @@ EXPECTED_FILE = Path(__file__).resolve().parent / "expected.toml"
 EXPECTED: dict[str, Any] = tomllib.loads(EXPECTED_FILE.read_text("utf-8"))
 #: One finding line of metaseal's refusal report: ``error: Requires-Dist [static-field]  A -> B``.
 FINDING = re.compile(r"^\s*(?:[\w.]+\s*:\s*)?error: (\S+) \[([\w-]+)\]", re.MULTILINE)
-REFUSED = "breaks the seal"
+REFUSED = "metaseal: metadata drift:"
 
 
 def outcome_of(run: FrontendRun) -> dict[str, Any]:

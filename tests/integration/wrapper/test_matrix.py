@@ -284,7 +284,7 @@ def test_poetry_core_classifiers_it_adds_are_refused(env: dict[str, str], tmp_pa
     pyproject.write_text(text.replace(line, ""), "utf-8")
     run = run_frontend("build", source, tmp_path, env)
     assert run.returncode != 0, _show(run)
-    assert "breaks the seal" in run.output, _show(run)
+    assert "metaseal: metadata drift:" in run.output, _show(run)
     assert "Classifier [pyproject-undeclared]" in run.output, _show(run)
     assert "Programming Language :: Python :: 3.9" in run.output, _show(run)
     assert 'add "classifiers" to `project.dynamic`' in run.output, _show(run)
