@@ -88,7 +88,7 @@ def render_refusal(
         )
     if from_sdist and kept_because is None:
         fix.append(f"Rebuilding a patched sdist on purpose (a Linux distribution)? Set {HATCH}.")
-    return "\n".join(lines) + " ".join(fix)
+    return "\n".join([*lines, " ".join(fix)])
 
 
 def render_warnings(kind: str, label: str, backend: str, findings: Sequence[Finding]) -> str:
