@@ -7,6 +7,8 @@ Only the outermost layer (``cli.main`` or the build backend hook) turns one into
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "ArtifactError",
     "ConfigError",
@@ -15,7 +17,21 @@ __all__ = [
     "NetworkError",
     "SealBroken",
     "UsageError",
+    "escape_controls",
 ]
+
+# C0 controls but tab and newline, DEL and the C1 controls (U+0080-U+009F, which include the
+# single-character CSI a terminal acts on).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_AND_NEWLINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str, *, newlines: bool = False) -> str:
+    """``text`` with terminal control characters shown as escapes (``\\x1b``), so metadata
+    values, file names and archive member names cannot drive a terminal; with ``newlines``, a
+    line break is escaped too (``\\n``), so a name cannot forge a line of output."""
+    pattern = _CONTROL_AND_NEWLINE if newlines else _CONTROL
+    return pattern.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class MetasealError(Exception):
@@ -44,7 +60,7 @@ class ArtifactError(MetasealError):
     exit_code = 3
 
     def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+        super().__init__(escape_controls(f"{path}: {message}", newlines=True))
         self.path = path
         self.reason = message
 
@@ -72,7 +88,7 @@ class NetworkError(MetasealError):
     exit_code = 4
 
     def __init__(self, url: str, message: str) -> None:
-        super().__init__(f"{url}: {message}")
+        super().__init__(escape_controls(f"{url}: {message}", newlines=True))
         self.url = url
         self.path = url
         self.reason = message

@@ -32,6 +32,10 @@ ANY = frozenset({0, 1, 3})  # any verdict, as long as the run is clean
 FINDING = frozenset({1})
 INVALID = frozenset({3})
 PASSES = frozenset({0})
+#: A `readme` or license file outside the project directory is never read (monorepos may name
+#: `../README.md`, so it is a warning that leaves the key uncompared, not an error); what
+#: matters is that nothing of the outside file is printed (each case plants a secret there).
+OUTSIDE = frozenset({0, 1})
 
 #: Planted in files outside the inputs; it must never reach the output.
 SECRET = "METASEAL-HOSTILE-SECRET-7f3a"
@@ -816,7 +820,7 @@ def readme_etc_passwd(d: Path) -> Case:
     readme = f'readme = {{file = "{rel}", content-type = "text/plain"}}'
     _project_with_wheel(d, readme, meta_fields=[("Description-Content-Type", "text/plain")])
     args = ["check", "proj/pyproject.toml", "dist"]
-    return _new("readme_etc_passwd", "7 outside", args, INVALID, secret="root:x:0:0")
+    return _new("readme_etc_passwd", "7 outside", args, OUTSIDE, secret="root:x:0:0")
 
 
 @_case
@@ -824,7 +828,7 @@ def readme_outside_secret(d: Path) -> Case:
     outside_secret(d)
     _project_with_wheel(d, 'readme = {file = "../outside/secret.txt", content-type = "text/plain"}')
     args = ["check", "proj/pyproject.toml", "dist"]
-    return _new("readme_outside_secret", "7 outside", args, INVALID, secret=SECRET)
+    return _new("readme_outside_secret", "7 outside", args, OUTSIDE, secret=SECRET)
 
 
 @_case
@@ -832,7 +836,7 @@ def readme_outside_secret_diff(d: Path) -> Case:
     outside_secret(d)
     _project_with_wheel(d, 'readme = {file = "../outside/secret.txt", content-type = "text/plain"}')
     args = ["diff", "proj/pyproject.toml", "dist/demo-1.0-py3-none-any.whl"]
-    return _new("readme_outside_secret_diff", "7 outside", args, INVALID, secret=SECRET)
+    return _new("readme_outside_secret_diff", "7 outside", args, OUTSIDE, secret=SECRET)
 
 
 @_case
@@ -840,7 +844,7 @@ def readme_outside_secret_json(d: Path) -> Case:
     outside_secret(d)
     _project_with_wheel(d, 'readme = {file = "../outside/secret.txt", content-type = "text/plain"}')
     args = ["check", "--format", "json", "proj/pyproject.toml", "dist"]
-    return _new("readme_outside_secret_json", "7 outside", args, INVALID, secret=SECRET)
+    return _new("readme_outside_secret_json", "7 outside", args, OUTSIDE, secret=SECRET)
 
 
 @_case
@@ -848,7 +852,7 @@ def readme_absolute_path(d: Path) -> Case:
     secret = outside_secret(d)
     _project_with_wheel(d, f'readme = {{file = "{secret.resolve()}", content-type = "text/plain"}}')
     args = ["check", "proj/pyproject.toml", "dist"]
-    return _new("readme_absolute_path", "7 outside", args, INVALID, secret=SECRET)
+    return _new("readme_absolute_path", "7 outside", args, OUTSIDE, secret=SECRET)
 
 
 @_case
@@ -857,7 +861,7 @@ def readme_symlink_to_outside(d: Path) -> Case:
     _project_with_wheel(d, 'readme = {file = "README.txt", content-type = "text/plain"}')
     (d / "proj" / "README.txt").symlink_to("../outside/secret.txt")
     args = ["check", "proj/pyproject.toml", "dist"]
-    return _new("readme_symlink_to_outside", "7 outside", args, INVALID, secret=SECRET)
+    return _new("readme_symlink_to_outside", "7 outside", args, OUTSIDE, secret=SECRET)
 
 
 @_case
@@ -867,7 +871,7 @@ def license_file_outside(d: Path) -> Case:
         d, 'license = {file = "../outside/secret.txt"}', meta_fields=[("License", "MIT")]
     )
     args = ["check", "proj/pyproject.toml", "dist"]
-    return _new("license_file_outside", "7 outside", args, INVALID, secret=SECRET)
+    return _new("license_file_outside", "7 outside", args, OUTSIDE, secret=SECRET)
 
 
 @_case

@@ -54,7 +54,7 @@ def _plainly(step: Callable[..., T], *args: Any) -> T:
     from the inner backend) ends the hook process with its message on stderr and exit code 1,
     and no traceback: it is a finding about the project, not a crash. Anything else is a bug
     and keeps its traceback."""
-    from metaseal.errors import MetasealError, SealBroken
+    from metaseal.errors import MetasealError, SealBroken, escape_controls
 
     try:
         return step(*args)
@@ -62,6 +62,7 @@ def _plainly(step: Callable[..., T], *args: Any) -> T:
         import sys
 
         text = str(exc) if isinstance(exc, SealBroken) else f"metaseal: error: {exc}"
+        text = escape_controls(text)
         print(text, file=sys.stderr, flush=True)  # noqa: T201 - how a hook tells its frontend
         raise SystemExit(1) from None
 

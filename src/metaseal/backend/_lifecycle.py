@@ -25,11 +25,18 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from metaseal._compat import tomllib
 from metaseal.backend._fastpath import MARKER
 from metaseal.backend.settings import Loaded, Settings, load_settings
 from metaseal.engine import formats
-from metaseal.errors import ArtifactError, ConfigError, MetasealError, MetasealWarning, SealBroken
+from metaseal.engine.rules import NEVER_DYNAMIC
+from metaseal.errors import (
+    ArtifactError,
+    ConfigError,
+    MetasealError,
+    MetasealWarning,
+    SealBroken,
+    escape_controls,
+)
 
 # Every hook call pays for this module's imports, so typing, zipfile and tempfile (and the
 # engine: packaging, email) are imported only where they are used.
@@ -68,17 +75,19 @@ class Session:
 
 
 def _read_pyproject(root: Path) -> dict[str, Any]:
+    from metaseal.sources.toml import TomlProblem, load_toml
+
     path = root / "pyproject.toml"
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = load_toml(str(path))
     except FileNotFoundError:
         raise ConfigError(
             "tool.metaseal",
             f"`{path}` not found: metaseal runs as the build backend of a project and reads "
             "`[tool.metaseal]` from its pyproject.toml.",
         ) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError("tool.metaseal", f"`{path}` cannot be read as TOML: {exc}.") from None
+    except TomlProblem as exc:
+        raise ConfigError("tool.metaseal", f"`{path}` {exc}; fix the file.") from None
     return data
 
 
@@ -151,9 +160,11 @@ def _import_backend(spec: str, backend_path: tuple[str, ...], root: Path) -> Any
 
 
 def _top_level_backend_path(root: Path) -> bool:
+    from metaseal.sources.toml import TomlProblem, load_toml
+
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = load_toml(str(root / "pyproject.toml"))
+    except (OSError, TomlProblem):
         return False
     table = data.get("build-system")
     return isinstance(table, dict) and "backend-path" in table
@@ -311,6 +322,9 @@ def _identical_to_pkg_info(
     promised = pkg_info.read_bytes()
     if not formats.is_sealed(formats.metadata_version(promised)):
         return False  # an unsealed PKG-INFO proves nothing: [project] must still be checked
+    dynamic = (formats.read_headers(promised) or {}).get("dynamic", [])
+    if any(name.lower() in NEVER_DYNAMIC for name in dynamic):
+        return False  # identical or not, the engine reports the forbidden Dynamic
     prepared = Path(metadata_directory, "METADATA") if metadata_directory else None
     if prepared is not None and prepared.is_file() and prepared.read_bytes() != promised:
         return False
@@ -374,6 +388,7 @@ def _shout(message: str) -> None:
     """A warning frontends show: the whole text on stderr; in-process callers also get a
     :class:`MetasealWarning` (frontends run hooks in a subprocess and show only stderr, so the
     warning is attributed to the package, not to a line of metaseal's code)."""
+    message = escape_controls(message)
     print(message, file=sys.stderr)  # noqa: T201
     warnings.warn_explicit(
         message.split("\n", 1)[0], MetasealWarning, filename="metaseal", lineno=0

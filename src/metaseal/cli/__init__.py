@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from metaseal import __version__
-from metaseal.errors import MetasealError
+from metaseal.errors import MetasealError, escape_controls
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_check(args) if args.command == "check" else run_diff(args)
     except MetasealError as exc:
-        print(f"metaseal: error: {exc}", file=sys.stderr)
+        print(f"metaseal: error: {escape_controls(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:  # pragma: no cover - interactive
         return 130

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metaseal.errors import ArtifactError, MetasealError, UsageError
+from metaseal.errors import ArtifactError, MetasealError, UsageError, escape_controls
 
 if TYPE_CHECKING:
     import argparse
@@ -116,9 +116,10 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(render_json(releases, errors, strict=args.strict, exit_code=code))
     else:
-        sys.stdout.write(render_text(releases, [], strict=args.strict, cosmetic=args.cosmetic))
+        text = render_text(releases, [], strict=args.strict, cosmetic=args.cosmetic)
+        sys.stdout.write(escape_controls(text))
         for error in errors:
-            print(f"metaseal: error: {error}", file=sys.stderr)
+            print(f"metaseal: error: {escape_controls(str(error))}", file=sys.stderr)
     return code
 
 
@@ -185,5 +186,5 @@ def run_diff(args: argparse.Namespace) -> int:
         head = f"{args.left} and {args.right}: " + (
             f"{len(meaningful)} difference(s)" if meaningful else "same meaning"
         )
-        sys.stdout.write(head + "\n" + (f"\n{body}\n" if body else ""))
+        sys.stdout.write(escape_controls(head + "\n" + (f"\n{body}\n" if body else "")))
     return code

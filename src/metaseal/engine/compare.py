@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from metaseal.engine import formats
 from metaseal.engine.fields import (
@@ -128,7 +128,7 @@ def _cosmetic_verdict(diff: FieldDiff) -> tuple[str, str, str]:
 def _version_of(text: str | None) -> Version | None:
     try:
         return Version(text) if text else None
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         return None
 
 
@@ -266,7 +266,9 @@ def _sdist_verdict(diff: FieldDiff, s: ParsedMetadata, w: ParsedMetadata) -> _Ve
 def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
     """PEP 643 / PEP 808: what an sdist's PKG-INFO promises about a wheel built from it."""
     if sdist.metadata == wheel.metadata:
-        return []
+        # Identical files agree on every field, but a field that may never be Dynamic is
+        # wrong in both: the byte shortcut must not skip that rule.
+        return _forbidden_dynamic(sdist.parsed, sdist.label)
     s, w = sdist.parsed, wheel.parsed
     findings = []
     for diff in field_diffs(s, w):

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from packaging.tags import Tag, compatible_tags, cpython_tags, generic_tags, mac_platforms
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -188,7 +188,7 @@ class _Build:
 def _version_pair(python: str) -> tuple[int, int] | None:
     try:
         release = Version(python).release
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         return None
     return (release[0], release[1]) if len(release) >= 2 else None
 

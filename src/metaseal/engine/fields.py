@@ -8,9 +8,11 @@ normalized spelling under which two files agree. Equal keys with different text 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import email.message
 import email.utils
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -30,6 +32,7 @@ __all__ = [
     "compare_items",
     "is_extra_requirement",
     "items_of",
+    "parse_addresses",
     "parse_requirement",
     "requirement_key",
 ]
@@ -50,7 +53,7 @@ def _name(value: str) -> str:
 def _version(value: str) -> str:
     try:
         return str(Version(value.strip()))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         return value.strip()
 
 
@@ -73,6 +76,7 @@ def _requires_python(value: str) -> str:
         return _collapse(value)
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_requirement(value: str) -> Requirement | None:
     """The parsed dependency specifier, or ``None`` when it is not valid."""
     try:
@@ -87,6 +91,7 @@ def is_extra_requirement(value: str) -> bool:
     return "extra" in value if req is None else mentions_extra(req.marker)
 
 
+@functools.lru_cache(maxsize=8192)
 def requirement_key(value: str, *, marker: bool = True) -> str:
     """Canonical text of a dependency specifier (names, extras, specifiers, marker)."""
     req = parse_requirement(value)
@@ -101,6 +106,11 @@ def requirement_key(value: str, *, marker: bool = True) -> str:
     if marker and req.marker is not None:
         text += f" ; {canonical_marker(req.marker)}"
     return text
+
+
+def _requirement_bucket(value: str) -> str:
+    """Requirements whose markers may still mean the same share this key."""
+    return requirement_key(value, marker=False)
 
 
 def _requirements_equivalent(a: str, b: str) -> bool:
@@ -158,9 +168,22 @@ def _description(value: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")).rstrip()
 
 
+def parse_addresses(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(name, address)`` pairs of RFC 822 address lists, as :mod:`email.utils` reads them.
+
+    Comments nest, and the standard library parses them recursively: a value nested deeper
+    than the recursion limit allows is taken as plain comma-separated text instead.
+    """
+    flat = [" ".join(v.split()) for v in values]
+    try:
+        return email.utils.getaddresses(flat)
+    except RecursionError:
+        return [("", part.strip()) for value in flat for part in value.split(",") if part.strip()]
+
+
 def _addresses(values: tuple[str, ...]) -> list[str]:
     items = []
-    for name, address in email.utils.getaddresses([" ".join(v.split()) for v in values]):
+    for name, address in parse_addresses(values):
         if not (name or address):
             continue
         items.append(f"{_collapse(name)} <{address}>" if name else address)
@@ -195,6 +218,8 @@ class FieldSpec:
     items: Callable[[tuple[str, ...]], list[str]] = _one_per_line
     #: Optional slower test for items whose keys differ but whose meaning may not.
     equivalent: Callable[[str, str], bool] | None = None
+    #: Only items with equal buckets are given to :attr:`equivalent` (a cheap pre-filter).
+    bucket: Callable[[str], str] | None = None
 
     @property
     def header(self) -> str:
@@ -216,8 +241,9 @@ def _field(
     pyproject: tuple[str, ...] = (),
     items: Callable[[tuple[str, ...]], list[str]] = _one_per_line,
     equivalent: Callable[[str, str], bool] | None = None,
+    bucket: Callable[[str], str] | None = None,
 ) -> FieldSpec:
-    return FieldSpec(name, multiple, added, pyproject, key, doc, items, equivalent)
+    return FieldSpec(name, multiple, added, pyproject, key, doc, items, equivalent, bucket)
 
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -321,6 +347,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         multiple=True,
         pyproject=("dependencies", "optional-dependencies"),
         equivalent=_requirements_equivalent,
+        bucket=_requirement_bucket,
     ),
     _field(
         "Requires-Python",
@@ -394,43 +421,75 @@ class Delta:
     left_kept_in_order: bool
 
 
-def _same(spec: FieldSpec, a: str, b: str) -> bool:
-    return spec.key(a) == spec.key(b) or (spec.equivalent is not None and spec.equivalent(a, b))
-
-
 def compare_items(spec: FieldSpec, left: list[str], right: list[str]) -> Delta:
-    """Multiset comparison with the field's keys, then its slower equivalence for leftovers."""
+    """Multiset comparison with the field's keys, then its slower equivalence for leftovers.
+
+    Linear in the number of items (plus the equivalence test, which only runs between
+    leftover items of the same bucket): hostile files with thousands of entries stay fast.
+    """
     if left == right:
         return Delta(True, True, (), (), True)
-    unmatched_right = list(right)
-    removed: list[str] = []
-    right_keys = [spec.key(item) for item in unmatched_right]
-    for item in left:
-        key = spec.key(item)
-        if key in right_keys:
-            index = right_keys.index(key)
+    key = functools.lru_cache(maxsize=None)(spec.key)
+    left_keys = [key(item) for item in left]
+    right_keys = [key(item) for item in right]
+    waiting: dict[str, collections.deque[int]] = {}
+    for index, item_key in enumerate(right_keys):
+        waiting.setdefault(item_key, collections.deque()).append(index)
+    matched = [False] * len(right)
+    leftover: list[str] = []
+    for item, item_key in zip(left, left_keys):
+        queue = waiting.get(item_key)
+        if queue:
+            matched[queue.popleft()] = True
         else:
-            index = next(
-                (
-                    i
-                    for i, other in enumerate(unmatched_right)
-                    if spec.equivalent is not None and spec.equivalent(item, other)
-                ),
-                -1,
-            )
-        if index < 0:
-            removed.append(item)
-            continue
-        del unmatched_right[index]
-        del right_keys[index]
+            leftover.append(item)
+    removed: list[str] = []
+    if leftover and spec.equivalent is not None:
+        bucket = spec.bucket or _no_bucket
+        candidates: dict[str, list[int]] = {}
+        for index, item in enumerate(right):
+            if not matched[index]:
+                candidates.setdefault(bucket(item), []).append(index)
+        for item in leftover:
+            group = candidates.get(bucket(item), [])
+            found = next((i for i in group if spec.equivalent(item, right[i])), None)
+            if found is None:
+                removed.append(item)
+            else:
+                group.remove(found)
+                matched[found] = True
+    else:
+        removed = leftover
+    added = tuple(item for item, used in zip(right, matched) if not used)
+    return Delta(
+        False,
+        not removed and not added,
+        added,
+        tuple(removed),
+        _in_order(spec, left, right, left_keys, right_keys),
+    )
+
+
+def _no_bucket(_value: str) -> str:
+    return ""
+
+
+def _in_order(
+    spec: FieldSpec, left: list[str], right: list[str], left_keys: list[str], right_keys: list[str]
+) -> bool:
+    """Whether the left items appear, in order, within the right items (append-only)."""
     position = 0
-    kept = True
-    for item in left:
-        while position < len(right) and not _same(spec, item, right[position]):
+    for item, item_key in zip(left, left_keys):
+        while position < len(right) and not (
+            right_keys[position] == item_key
+            or (
+                spec.equivalent is not None
+                and (spec.bucket is None or spec.bucket(item) == spec.bucket(right[position]))
+                and spec.equivalent(item, right[position])
+            )
+        ):
             position += 1
         if position == len(right):
-            kept = False
-            break
+            return False
         position += 1
-    equal = not removed and not unmatched_right
-    return Delta(False, equal, tuple(unmatched_right), tuple(removed), kept)
+    return True

@@ -20,7 +20,7 @@ import itertools
 from typing import TYPE_CHECKING, Any, Union
 
 from packaging.utils import canonicalize_version
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
@@ -76,7 +76,7 @@ def _version_text(value: str) -> str:
     core = value[:-2] if wildcard else value
     try:
         text = canonicalize_version(Version(core))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         return value
     return f"{text}.*" if wildcard else text
 
@@ -84,7 +84,7 @@ def _version_text(value: str) -> str:
 def _next_minor(value: str) -> str | None:
     try:
         release = Version(value).release
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         return None
     if len(release) != 2:
         return None
@@ -184,7 +184,7 @@ def _version_candidates(literals: set[str]) -> list[tuple[int, int, int]]:
         text = literal[:-2] if literal.endswith(".*") else literal
         try:
             release = (*Version(text).release, 0, 0)
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or a number past the int digit limit
             continue
         major, minor, micro = release[0], release[1], release[2]
         points.update(

@@ -8,7 +8,6 @@ compared, key by key, with what a backend wrote.
 
 from __future__ import annotations
 
-import email.utils
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from metaseal.engine.fields import (
     compare_items,
     is_extra_requirement,
     items_of,
+    parse_addresses,
 )
 from metaseal.engine.findings import Finding, Severity, Side
 
@@ -222,9 +222,7 @@ def _people_in(meta: ParsedMetadata, field: str) -> tuple[set[str], set[str]]:
         names |= _split_names(value)
     addresses: set[str] = set()
     header = f"{field.lower()}-email"
-    for name, address in email.utils.getaddresses(
-        [" ".join(v.split()) for v in meta.values(header)]
-    ):
+    for name, address in parse_addresses(meta.values(header)):
         if name and not (address and name.strip().lower() in _PLACEHOLDER_NAMES):
             names.add(" ".join(name.split()))
         if address:

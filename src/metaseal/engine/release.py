@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from metaseal.engine.artifact import Artifact, Kind, Role
 from metaseal.engine.compare import compare_identical, compare_sdist_wheel, duplicate_findings
@@ -61,7 +61,7 @@ def _identity(artifact: Artifact) -> tuple[str, str]:
     raw = next(iter(meta.values("version")), "?").strip()
     try:
         return str(name), str(Version(raw))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         return str(name), raw
 
 
@@ -141,7 +141,7 @@ def _filename_findings(artifact: Artifact) -> list[Finding]:
 def _version(text: str) -> Version | None:
     try:
         return Version(text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         return None
 
 

@@ -296,9 +296,9 @@ def select_versions(
     text = spec.strip()
     try:
         if not text.startswith("==") or text.startswith("==="):
-            raise InvalidVersion(text)  # noqa: TRY301
+            raise InvalidVersion(text)
         target = Version(text[2:].strip())
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         raise UsageError(
             f"`{page.name}{spec}`: write NAME or NAME==VERSION (one exact version)."
         ) from None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from metaseal.engine.fields import is_extra_requirement
 from metaseal.engine.findings import Finding, RawValue, Severity
+from metaseal.errors import escape_controls
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
 __all__ = ["counts", "render_findings", "render_text"]
 
 _MAX_LINES = 12
+
+
+def _name(label: str) -> str:
+    """A file name or path as shown: a line break in it cannot start a line of the report."""
+    return escape_controls(label, newlines=True)
 
 
 def _lines(value: RawValue) -> list[str]:
@@ -63,17 +69,18 @@ def _values(finding: Finding) -> list[str]:
         return [f"  {line}" for line in _clip(_lines(side.raw))] if side else []
     a, b = _lines(left.raw), _lines(right.raw)
     if len(a) > 1 or len(b) > 1:
-        diff = difflib.unified_diff(a, b, left.artifact, right.artifact, lineterm="", n=1)
+        diff = difflib.unified_diff(a, b, lineterm="", n=1)
         return _clip([line for line in diff if not line.startswith(("---", "+++"))])
-    width = max(len(left.artifact), len(right.artifact))
+    names = _name(left.artifact), _name(right.artifact)
+    width = max(map(len, names))
     return [
-        f"- {left.artifact:<{width}}  {a[0] if a else '(absent)'}",
-        f"+ {right.artifact:<{width}}  {b[0] if b else '(absent)'}",
+        f"- {names[0]:<{width}}  {a[0] if a else '(absent)'}",
+        f"+ {names[1]:<{width}}  {b[0] if b else '(absent)'}",
     ]
 
 
 def _block(finding: Finding) -> list[str]:
-    where = " -> ".join(finding.artifacts)
+    where = " -> ".join(map(_name, finding.artifacts))
     lines = [
         f"{finding.severity.value}: {finding.field} [{finding.rule}]  {where}",
         f"    {finding.message}",
@@ -170,16 +177,16 @@ def render_text(
             f"{'FAILED' if bad else 'PASSED'}"
             + (f" ({_summary(tally)})" if release.findings else "")
         )
-        width = max(len(a.label) for a in release.artifacts)
+        width = max(len(_name(a.label)) for a in release.artifacts)
         for artifact in release.artifacts:
             status = "FAILED" if release.failed(artifact.label, strict=strict) else "PASSED"
             version = artifact.parsed.metadata_version or "?"
             out.append(
-                f"  {status}  {artifact.label:<{width}}  {artifact.kind.value}, "
+                f"  {status}  {_name(artifact.label):<{width}}  {artifact.kind.value}, "
                 f"Metadata-Version {version}"
             )
         for label in release.projects:
-            out.append(f"  (checked against {label})")
+            out.append(f"  (checked against {_name(label)})")
         body = render_findings(release.findings, cosmetic=cosmetic)
         if body:
             out += ["", *(f"  {line}" if line else "" for line in body.split("\n"))]

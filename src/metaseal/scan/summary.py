@@ -16,7 +16,7 @@ import json
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,7 +34,7 @@ CSV_COLUMNS = ("name", "version", "field", "kind", "count", "rules", "details")
 def _order(name: str, version: str) -> tuple[str, int, Version | None, str]:
     try:
         return (name, 0, Version(version), version)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past the int digit limit
         return (name, 1, None, version)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import struct
@@ -103,12 +104,26 @@ def optional_file(spec: str, path: Path) -> bytes | None:
     return read_file(spec, path) if mode is not None and stat.S_ISREG(mode) else None
 
 
+#: Most tags the ``Tag:`` lines of one ``WHEEL`` file may expand to (compressed tag sets such as
+#: ``py2.py3-none-any`` multiply out); real wheels have a few hundred at most.
+MAX_TAGS = 10_000
+
+
 def wheel_tags(spec: str, data: bytes | None) -> frozenset[Tag]:
     """The expanded ``Tag:`` lines of a ``WHEEL`` file (none if there is no file)."""
     tags: set[Tag] = set()
+    expanded = 0
     for line in checked(spec, "`WHEEL`", data or b"").decode("utf-8").splitlines():
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() == "tag":
+            parts = value.strip().split("-")
+            expanded += math.prod(len(part.split(".")) for part in parts)
+            if expanded > MAX_TAGS:
+                raise ArtifactError(
+                    spec,
+                    f"`WHEEL` has `Tag:` lines that expand to more than {MAX_TAGS:,} tags; a "
+                    "real wheel has a few hundred at most. Rebuild the wheel.",
+                )
             try:
                 tags |= parse_tag(value.strip())
             except ValueError as exc:

@@ -7,12 +7,14 @@ written by hand here); :mod:`metaseal.engine.project` compares the result with b
 from __future__ import annotations
 
 import warnings
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from metaseal._compat import tomllib
+from metaseal.engine.formats import MAX_METADATA_BYTES
 from metaseal.engine.model import parse_metadata
 from metaseal.engine.project import StaticProject
 from metaseal.errors import ArtifactError
+from metaseal.sources.toml import TomlProblem, load_toml
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,9 +32,11 @@ def read_static_project(path: Path) -> StaticProject:
     """
     label = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ArtifactError(label, f"cannot be read as TOML ({exc}). Fix the file.") from None
+        data = load_toml(label)
+    except FileNotFoundError:
+        raise ArtifactError(label, "does not exist; check the path.") from None
+    except TomlProblem as exc:
+        raise ArtifactError(label, f"{exc}. Fix the file.") from None
     return static_project(data, path)
 
 
@@ -59,7 +63,11 @@ def static_project(data: Mapping[str, Any], path: Path) -> StaticProject:
     if "version" in dynamic or version is None:
         prepared["project"]["version"] = _PLACEHOLDER_VERSION
         prepared["project"]["dynamic"] = [k for k in dynamic if k != "version"]
+    outside = _file_problems(prepared["project"], path.parent)
+    for key, _ in outside:
+        prepared["project"].pop(key, None)
     standard, problems = _standard(prepared, path)
+    problems[:0] = outside
     return StaticProject(
         label=label,
         name=str(project.get("name", "")),
@@ -72,6 +80,44 @@ def static_project(data: Mapping[str, Any], path: Path) -> StaticProject:
         license=_license(project.get("license"), standard.license),
         problems=tuple(problems),
     )
+
+
+def _file_problems(project: dict[str, Any], root: Path) -> list[tuple[str, str]]:
+    """The files ``readme`` and a ``license = {file = ...}`` table name, checked before any is
+    read: inside the project directory (after symlinks) and of a size core metadata can hold.
+
+    A file outside is not read (a `pyproject.toml` from an sdist must not make metaseal print
+    `/etc/passwd`), and a huge one would exhaust memory; either way the key is left out of the
+    comparison and reported, and the backend decides whether it accepts the file.
+    """
+    named: list[tuple[str, object]] = []
+    readme, license_ = project.get("readme"), project.get("license")
+    if isinstance(readme, str):
+        named.append(("readme", readme))
+    elif isinstance(readme, dict):
+        named.append(("readme", readme.get("file")))
+    if isinstance(license_, dict):
+        named.append(("license", license_.get("file")))
+    problems = []
+    base = root.resolve()
+    for key, relative in named:
+        if not isinstance(relative, str):
+            continue
+        target = (root / relative).resolve()
+        if PurePath(relative).is_absolute() or (base != target and base not in target.parents):
+            problems.append(
+                (key, f"`project.{key}` names `{relative}`, outside the project directory.")
+            )
+            continue
+        try:
+            size = target.stat().st_size
+        except OSError:
+            continue  # missing: pyproject-metadata says so
+        if size > MAX_METADATA_BYTES:
+            limit = f"{MAX_METADATA_BYTES:,}"
+            message = f"`project.{key}` names `{relative}` of {size:,} bytes (limit {limit})."
+            problems.append((key, message))
+    return problems
 
 
 #: Keys without which nothing can be compared: their problems stay errors.
