@@ -59,7 +59,6 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     ),
     "6 wrong acceptance (GNU sparse member)": ("gnu_sparse_pkg_info",),
     "7 reads outside the scanned directory (sidecar symlink)": ("sidecar_symlink_outside",),
-    "7 raw control characters in output": ("esc_in_pyproject_description",),
 }
 XFAIL = {name: f"issue 13: {defect}" for defect, names in _KNOWN.items() for name in names}
 
