@@ -134,10 +134,14 @@ def test_escape_hatch_publishes_with_a_loud_warning(
     assert requires_dist(_read(wheel, ".dist-info/METADATA")) == {ADDED}
     if frontend != "pip-wheel-sdist":  # pip shows a backend's output only when the build fails
         for text in (
-            "metaseal: warning: metadata drift: the wheel's Requires-Dist differs from the "
-            "sdist's PKG-INFO; the wheel was kept because METASEAL_ALLOW_BROKEN_SEAL=1 is set.",
-            "wheel: metaseal_drift_setuptools_env-1.0.0-py3-none-any.whl, built by "
-            "`setuptools.build_meta`, setuptools 84.2.1",
+            (
+                "metaseal: warning: metadata drift: the wheel's Requires-Dist differs from the "
+                "sdist's PKG-INFO; the wheel was kept because METASEAL_ALLOW_BROKEN_SEAL=1 is set."
+            ),
+            (
+                "wheel: metaseal_drift_setuptools_env-1.0.0-py3-none-any.whl, built by "
+                "`setuptools.build_meta`, setuptools 84.2.1"
+            ),
             "Requires-Dist [static-field]",
             f"+ {ADDED}",
             "fix:",
