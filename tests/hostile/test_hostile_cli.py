@@ -30,36 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20.0
 MEMORY = 1024**3
 
-#: Known defects of issue 13, by case: the test fails today and a fix flips it.
-_KNOWN: dict[str, tuple[str, ...]] = {
-    "6 wrong acceptance (sdist link member)": (
-        "sdist_symlink_outside",
-        "sdist_symlink_relative_escape",
-        "sdist_hardlink_outside",
-    ),
-    "6 wrong acceptance (sdist top directory)": (
-        "sdist_top_dir_other_name",
-        "sdist_top_dir_other_version",
-        "sdist_zip_top_dir_other_name",
-    ),
-    "6 wrong acceptance (empty metadata)": (
-        "empty_metadata",
-        "empty_pkg_info",
-        "blank_metadata_pair",
-    ),
-    "6 wrong acceptance (Metadata-Version)": (
-        "metadata_version_99",
-        "metadata_version_99_pair",
-        "metadata_version_garbage",
-        "metadata_version_missing",
-    ),
-    "6 wrong acceptance (zip declared size)": (
-        "zip_size_lies_larger_stored",
-        "zip_size_lies_larger_deflated",
-    ),
-    "6 wrong acceptance (GNU sparse member)": ("gnu_sparse_pkg_info",),
-    "7 reads outside the scanned directory (sidecar symlink)": ("sidecar_symlink_outside",),
-}
+#: Known defects, by case (none today): strict xfail, so a fix must remove its entry.
+_KNOWN: dict[str, tuple[str, ...]] = {}
 XFAIL = {name: f"issue 13: {defect}" for defect, names in _KNOWN.items() for name in names}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import stat
 import struct
 import sys
@@ -601,9 +602,13 @@ def test_header_flood(tmp_path: Path, newline: str) -> None:
 
 
 def test_header_limit_is_inclusive_and_body_lines_are_free(tmp_path: Path) -> None:
-    at_limit = metadata_bytes([("X", "a")] * MAX_HEADER_LINES, "body\n" * (MAX_HEADER_LINES * 2))
+    required = [("Metadata-Version", "2.4"), ("Name", "demo"), ("Version", "1.0")]
+    at_limit = metadata_bytes(
+        [*required, *[("X", "a")] * (MAX_HEADER_LINES - 3)], "body\n" * (MAX_HEADER_LINES * 2)
+    )
     assert read_source(str(make_sidecar(tmp_path, WHEEL_NAME, at_limit))).metadata == at_limit
-    unterminated = b"X: a\n" * (MAX_HEADER_LINES - 1) + b"X: a"
+    identity = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
+    unterminated = identity + b"X: a\n" * (MAX_HEADER_LINES - 4) + b"X: a"
     sidecar = make_sidecar(tmp_path, "demo-1.0.tar.gz", unterminated)
     assert read_source(str(sidecar)).metadata == unterminated
     _read_error(make_sidecar(tmp_path, "demo-2.0.tar.gz", b"X: a\n" + unterminated), "header flood")
@@ -688,3 +693,19 @@ def test_discover_labels_same_named_files_by_path(tmp_path: Path) -> None:
         str(tmp_path / "a" / WHEEL_NAME),
         str(tmp_path / "b" / WHEEL_NAME),
     ]
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"", "has no `Metadata-Version` and no `Name` and no `Version`"),
+        (b"\n\n", "has no `Metadata-Version`"),
+        (b"Metadata-Version: 2.4\nName: demo\n", "has no `Version`"),
+        (b"Metadata-Version: 99.0\nName: demo\nVersion: 1.0\n", "Metadata-Version `99.0`"),
+        (b"Metadata-Version: two\nName: demo\nVersion: 1.0\n", "Metadata-Version `two`"),
+    ],
+)
+def test_metadata_without_identity_or_known_version_is_invalid(
+    tmp_path: Path, data: bytes, fragment: str
+) -> None:
+    _read_error(make_sidecar(tmp_path, WHEEL_NAME, data), re.escape(fragment))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import stat
 import struct
 import tarfile
@@ -61,8 +62,10 @@ def too_big(spec: str, what: str, size: int) -> ArtifactError:
     )
 
 
-def checked(spec: str, what: str, data: bytes) -> bytes:
-    """``data`` unchanged, once known to be within the size limit, UTF-8 and no header flood."""
+def checked(spec: str, what: str, data: bytes, *, metadata: bool = True) -> bytes:
+    """``data`` unchanged, once known to be within the size limit, UTF-8 and no header flood,
+    and (for core metadata, not a ``WHEEL`` file) with the three required fields and a
+    Metadata-Version of a known major version."""
     if len(data) > MAX_METADATA_BYTES:
         raise too_big(spec, what, len(data))
     try:
@@ -84,7 +87,36 @@ def checked(spec: str, what: str, data: bytes) -> bytes:
             "line (a header flood); real metadata has a few hundred at most. Rebuild the "
             "distribution, and check where this file came from.",
         )
+    if not metadata:
+        return data
+    head = flat[: end + 1] if end >= 0 else flat
+    missing = [field for field, pattern in _REQUIRED if not pattern.search(head)]
+    if missing:
+        raise ArtifactError(
+            spec,
+            f"{what} has no {' and no '.join(f'`{field}`' for field in missing)}, which every "
+            "core metadata file must have; it is empty or not core metadata. Rebuild the "
+            "distribution.",
+        )
+    version = _METADATA_VERSION.search(head)
+    assert version is not None
+    if not _KNOWN_MAJOR.fullmatch(version[1].strip()):
+        raise ArtifactError(
+            spec,
+            f"{what} says Metadata-Version `{version[1].strip()}`, which is no version of the "
+            "core metadata specification metaseal knows (1.0 to 2.x); a reader must refuse an "
+            "unknown major version. Rebuild the distribution with a current backend.",
+        )
     return data
+
+
+_METADATA_VERSION = re.compile(r"^metadata-version[ \t]*:(.*)$", re.IGNORECASE | re.MULTILINE)
+_REQUIRED = (
+    ("Metadata-Version", _METADATA_VERSION),
+    ("Name", re.compile(r"^name[ \t]*:[ \t]*\S", re.IGNORECASE | re.MULTILINE)),
+    ("Version", re.compile(r"^version[ \t]*:[ \t]*\S", re.IGNORECASE | re.MULTILINE)),
+)
+_KNOWN_MAJOR = re.compile(r"[12]\.[0-9]+", re.ASCII)
 
 
 def read_file(spec: str, path: Path) -> bytes:
@@ -113,7 +145,7 @@ def wheel_tags(spec: str, data: bytes | None) -> frozenset[Tag]:
     """The expanded ``Tag:`` lines of a ``WHEEL`` file (none if there is no file)."""
     tags: set[Tag] = set()
     expanded = 0
-    for line in checked(spec, "`WHEEL`", data or b"").decode("utf-8").splitlines():
+    for line in checked(spec, "`WHEEL`", data or b"", metadata=False).decode("utf-8").splitlines():
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() == "tag":
             parts = value.strip().split("-")

@@ -13,6 +13,8 @@ import tarfile
 import zipfile
 from typing import TYPE_CHECKING, Protocol
 
+from packaging.utils import InvalidSdistFilename, parse_sdist_filename
+
 from metaseal.engine.artifact import Artifact, Kind, Role
 from metaseal.engine.formats import MAX_METADATA_BYTES, one_dist_info
 from metaseal.errors import ArtifactError
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from packaging.tags import Tag
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
 
 _SIDECAR = ".metadata"
 _ABSOLUTE = re.compile(r"[/\\]|[A-Za-z]:")
@@ -104,7 +108,14 @@ def _zip_member(spec: str, archive: zipfile.ZipFile, member: str, what: str) -> 
     if info.file_size > MAX_METADATA_BYTES:
         raise too_big(spec, f"`{member}`", info.file_size)
     with archive.open(info) as handle:
-        return handle.read(MAX_METADATA_BYTES + 1)
+        data = handle.read(MAX_METADATA_BYTES + 1)
+    if len(data) != info.file_size:
+        raise ArtifactError(
+            spec,
+            f"`{member}` holds {len(data):,} bytes but the archive declares {info.file_size:,}; "
+            f"the {what} is damaged or forged. Rebuild the {what}.",
+        )
+    return data
 
 
 def read_sidecar(spec: str, path: Path) -> Artifact:
@@ -157,11 +168,19 @@ class _Layout:
         self.tops: dict[str, None] = {}  # an ordered set
         self.escaping: list[str] = []
 
-    def add(self, name: str) -> list[str]:
-        """Record member ``name``; return its path components (``[]`` if it escapes)."""
+    def add(self, name: str, link: str | None = None, *, hard: bool = False) -> list[str]:
+        """Record member ``name``; return its path components (``[]`` if it escapes).
+
+        ``link`` is a link member's target: a symbolic link's is resolved against the member's
+        own directory, a hard link's is a member name; either must stay inside the top
+        directory, or unpacking the sdist would reach outside it.
+        """
         parts = [part for part in re.split(r"[/\\]", name) if part not in ("", ".")]
         if _ABSOLUTE.match(name) or ".." in parts:
             self.escaping.append(name)
+            return []
+        if link is not None and not _inside(parts[:1], parts[:-1] if not hard else [], link):
+            self.escaping.append(f"{name} -> {link}")
             return []
         if parts:
             self.tops.setdefault(parts[0], None)
@@ -189,6 +208,37 @@ class _Layout:
         return tops[0]
 
 
+def _inside(top: list[str], directory: list[str], target: str) -> bool:
+    """Whether link ``target`` (relative to ``directory``) stays inside the ``top`` directory."""
+    if not top or _ABSOLUTE.match(target):
+        return False
+    resolved = list(directory)
+    for part in re.split(r"[/\\]", target):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if len(resolved) <= 1:
+                return False
+            resolved.pop()
+        else:
+            resolved.append(part)
+    return bool(resolved) and resolved[0] == top[0]
+
+
+def _check_top(spec: str, top: str, name: NormalizedName, version: Version) -> None:
+    """The sdist's top directory is ``{name}-{version}`` of its own file name."""
+    try:
+        top_name, top_version = parse_sdist_filename(f"{top}.tar.gz")
+    except InvalidSdistFilename:
+        top_name, top_version = None, None
+    if top_name != name or top_version != version:
+        raise ArtifactError(
+            spec,
+            f"the sdist's top directory is `{top}`, not `{{name}}-{{version}}` of its file name "
+            f"({name} {version}); the file was renamed or assembled by hand. Rebuild the sdist.",
+        )
+
+
 def read_sdist(spec: str, path: Path) -> Artifact:
     name, version = parse_sdist_name(spec, path.name)
     layout = _Layout(spec)
@@ -197,13 +247,16 @@ def read_sdist(spec: str, path: Path) -> Artifact:
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
                     layout.add(info.filename)
-                member = f"{layout.top()}/PKG-INFO"
+                top = layout.top()
+                _check_top(spec, top, name, version)
+                member = f"{top}/PKG-INFO"
                 data = _zip_member(spec, archive, member, "sdist")
                 duplicates: tuple[bytes, ...] = ()
         except ARCHIVE_ERRORS as exc:
             raise corrupt(spec, "an sdist (zip archive)", exc) from exc
     else:
         data, member, duplicates = _tar_pkg_info(spec, path, layout)
+        _check_top(spec, member.split("/")[0], name, version)
     data = checked(spec, f"`{member}`", data)
     duplicates = tuple(checked(spec, f"`{member}`", copy) for copy in duplicates)
     return Artifact(
@@ -231,7 +284,8 @@ def _tar_pkg_info(spec: str, path: Path, layout: _Layout) -> tuple[bytes, str, t
         # gzip.open, not mode "r:gz": the same handle then checks how the stream ends.
         with gzip.open(path, "rb") as stream, tarfile.open(fileobj=stream, mode="r:") as archive:
             for info in archive:
-                if layout.add(info.name)[1:] == ["PKG-INFO"]:
+                link = info.linkname if info.issym() or info.islnk() else None
+                if layout.add(info.name, link, hard=info.islnk())[1:] == ["PKG-INFO"]:
                     found.append(info)
                     if len(found) > MAX_PKG_INFO_COPIES:
                         break
@@ -251,6 +305,10 @@ def _tar_pkg_info(spec: str, path: Path, layout: _Layout) -> tuple[bytes, str, t
     if not found or len(found) > MAX_PKG_INFO_COPIES:
         exactly_one(spec, "sdist", member, len(found))
     for info in found:
+        if info.issparse():
+            raise ArtifactError(
+                spec, f"`{member}` is a sparse file member, not a regular file; rebuild the sdist."
+            )
         if not info.isreg():
             kind = "a symbolic link" if info.issym() else "a hard link" if info.islnk() else None
             kind = kind or ("a directory" if info.isdir() else "a special file")

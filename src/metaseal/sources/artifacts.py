@@ -166,10 +166,22 @@ def _identity(path: str) -> object:
 def _walk(root: str, errors: list[ArtifactError]) -> list[str]:
     found: list[str] = []
     unlistable: list[OSError] = []
+    base = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable.append):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
         names = sorted(f for f in filenames if _is_distribution(f))
-        found.extend(os.path.join(dirpath, f) for f in names)  # noqa: PTH118 - as in _identity
+        for name in names:
+            path = os.path.join(dirpath, name)  # noqa: PTH118 - as in _identity
+            if os.path.islink(path) and not _within(os.path.realpath(path), base):  # noqa: PTH114
+                errors.append(
+                    ArtifactError(
+                        path,
+                        "is a symbolic link to a file outside the directory named "
+                        f"(`{root}`), so it was not read; name that file itself to check it.",
+                    )
+                )
+                continue
+            found.append(path)
     for exc in unlistable:
         where = exc.filename if isinstance(exc.filename, str) else root
         errors.append(ArtifactError(where, f"cannot be listed ({exc.strerror}); fix its access."))
@@ -180,6 +192,10 @@ def _walk(root: str, errors: list[ArtifactError]) -> list[str]:
             "sidecars); name the directory your build wrote them to (usually `dist/`).",
         )
     return found
+
+
+def _within(path: str, directory: str) -> bool:
+    return os.path.commonpath([path, directory]) == directory
 
 
 def _is_distribution(filename: str) -> bool:
