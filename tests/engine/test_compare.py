@@ -215,12 +215,20 @@ def _quirk_flit_undeclared_import_name() -> None:
     assert finding.severity is Severity.WARNING
 
 
+def _quirk_metadata_version_2_0() -> None:
+    from metaseal.engine.model import parse_metadata
+
+    assert parse_metadata(meta("Summary: x", version="2.0")).problems == ()
+    assert parse_metadata(meta("Summary: x", version="2.7")).problems != ()
+
+
 QUIRK_TESTS = {
     "unknown-placeholder": _quirk_unknown_placeholder,
     "distutils-description-indent": _quirk_distutils_description_indent,
     "pre-2.3-extra-spelling": _quirk_pre_2_3_extra_spelling,
     "license-fields-before-2.4": _quirk_license_fields_before_2_4,
     "flit-undeclared-import-name": _quirk_flit_undeclared_import_name,
+    "metadata-version-2.0": _quirk_metadata_version_2_0,
 }
 
 

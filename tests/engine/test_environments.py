@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from packaging.markers import Marker, default_environment
 from packaging.tags import parse_tag
+from packaging.version import Version
 
 from metaseal.engine.environments import (
     ENVIRONMENT_KEYS,
@@ -17,6 +18,9 @@ from metaseal.engine.environments import (
     machine_note,
     platform_family,
 )
+
+PY3 = tuple(v for v in SUPPORTED if not v.startswith("2."))
+PYPY3 = tuple(v for v in PYPY_SUPPORTED if not v.startswith("2."))
 
 
 def envs(tag: str, **kwargs: list[str]) -> list[dict[str, str]]:
@@ -81,9 +85,15 @@ def test_cpython_specific_wheel() -> None:
         ("cp313-cp313t-manylinux_2_28_x86_64", cpython("3.13"), {("linux", "x86_64")}),
         (
             "py3-none-win_amd64",
-            cpython(*SUPPORTED) | {("pypy", v) for v in PYPY_SUPPORTED},
+            cpython(*PY3) | {("pypy", v) for v in PYPY3},
             {("win32", "AMD64")},
         ),
+        # old releases: Python 2.7 (narrow and wide unicode builds), 3.5-3.7 (pymalloc ABI
+        # `m`), PyPy2.7
+        ("cp27-cp27mu-manylinux1_x86_64", cpython("2.7"), {("linux", "x86_64")}),
+        ("cp27-cp27m-win32", cpython("2.7"), {("win32", "AMD64"), ("win32", "x86")}),
+        ("cp37-cp37m-manylinux1_x86_64", cpython("3.7"), {("linux", "x86_64")}),
+        ("pp27-pypy_73-manylinux2010_x86_64", {("pypy", "2.7")}, {("linux", "x86_64")}),
     ],
 )
 def test_tags_to_interpreters_and_platforms(
@@ -94,14 +104,17 @@ def test_tags_to_interpreters_and_platforms(
 
 def test_pure_wheels_cover_the_whole_table() -> None:
     pythons, platforms = summary("py3-none-any")
-    assert pythons == cpython(*SUPPORTED) | {("pypy", v) for v in PYPY_SUPPORTED}
+    assert pythons == cpython(*PY3) | {("pypy", v) for v in PYPY3}
     assert {"linux", "darwin", "win32"} == {p for p, _m in platforms}
     assert ("win32", "x86") in platforms
     # packaging accepts older pyXY tags on newer Pythons: py39 is 3.9 *and later*
-    assert summary("py39-none-any")[0] == cpython(*SUPPORTED[1:]) | {
-        ("pypy", v) for v in PYPY_SUPPORTED[1:]
+    later = [v for v in SUPPORTED if Version(v) >= Version("3.9")]
+    assert summary("py39-none-any")[0] == cpython(*later) | {
+        ("pypy", v) for v in PYPY_SUPPORTED if Version(v) >= Version("3.9")
     }
-    assert summary("py2.py3-none-any")[0] == pythons
+    everything = cpython(*SUPPORTED) | {("pypy", v) for v in PYPY_SUPPORTED}
+    assert summary("py2.py3-none-any")[0] == everything
+    assert summary("py2-none-any")[0] == cpython("2.7") | {("pypy", "2.7")}
 
 
 def test_no_duplicates_and_python_versions_restrict() -> None:
@@ -123,7 +136,6 @@ def test_no_duplicates_and_python_versions_restrict() -> None:
     [
         "cp312-cp312-ios_13_0_arm64_iphoneos",  # iOS is not in the table
         "cp312-cp312-macosx_14_5_arm64",  # packaging never accepts minor versions from 11 on
-        "cp27-cp27mu-manylinux1_x86_64",  # Python 2
         "graalpy311-graalpy242_311_native-manylinux_2_28_x86_64",
         "cp312-cp312-any",  # not a tag any installer accepts
     ],

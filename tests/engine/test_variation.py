@@ -552,3 +552,21 @@ def test_verified_proposals_reproduce_every_wheel(
                 assert _selected(requirements, env, extra) == _selected(
                     proposal.requires_dist, env, extra
                 ), (tag, env, extra, proposal)
+
+
+def test_an_old_release_gets_a_python_2_marker() -> None:
+    """Releases of the Python 2 era: a backport only the py2 wheel declares is proposed with
+    the major-version boundary, verified against CPython 2.7, 3.5-3.7 and PyPy2 too."""
+    report = analyze([wheel("py2-none-any", "Requires-Dist: enum34"), wheel("py3-none-any")])
+    proposal = proposal_of(report)
+    assert proposal.requires_dist == ('enum34; python_version < "3"',)
+    assert proposal.verified
+    report = analyze(
+        [
+            wheel("cp27-cp27mu-manylinux1_x86_64", "Requires-Dist: futures"),
+            wheel("cp27-cp27m-manylinux1_x86_64", "Requires-Dist: futures"),
+            wheel("cp36-cp36m-manylinux1_x86_64"),
+            wheel("cp37-cp37m-manylinux1_x86_64"),
+        ]
+    )
+    assert proposal_of(report).requires_dist == ('futures; python_version < "3"',)

@@ -85,13 +85,21 @@ def _ranges(variable: str, order: list[str], allowed: set[str]) -> Formula:
             continue
         bounds: list[Formula] = []
         if low > 0:
-            bounds.append(_atom(variable, ">=", order[low]))
+            bounds.append(_atom(variable, ">=", _boundary(order[low - 1], order[low])))
         if high < len(order) - 1:
-            bounds.append(_atom(variable, "<", order[high + 1]))
+            bounds.append(_atom(variable, "<", _boundary(order[high], order[high + 1])))
         if len(bounds) == 2 and low == high:
             bounds = [_atom(variable, "==", order[low])]
         terms.append(_combine("and", bounds))
     return _combine("or", terms)
+
+
+def _boundary(below: str, above: str) -> str:
+    """The version that splits ``below`` from ``above``: ``above`` itself, or only its major
+    version when the two differ there (``python_version < "3"`` between 2.7 and 3.5: the
+    table has no 3.0-3.4, and the major version is what such a release meant)."""
+    major = Version(above).major
+    return str(major) if Version(below).major < major else above
 
 
 def _test(variable: str, allowed: set[str], seen: set[str]) -> Formula:

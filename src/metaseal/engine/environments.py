@@ -72,6 +72,10 @@ ENVIRONMENT_KEYS: tuple[str, ...] = (
 
 #: Full-version points per minor version: first release, first bugfix, a late bugfix.
 FULL_VERSIONS: dict[str, tuple[str, ...]] = {
+    "2.7": ("2.7.0", "2.7.1", "2.7.18"),
+    "3.5": ("3.5.0", "3.5.1", "3.5.10"),
+    "3.6": ("3.6.0", "3.6.1", "3.6.15"),
+    "3.7": ("3.7.0", "3.7.1", "3.7.17"),
     "3.8": ("3.8.0", "3.8.1", "3.8.20"),
     "3.9": ("3.9.0", "3.9.1", "3.9.23"),
     "3.10": ("3.10.0", "3.10.1", "3.10.18"),
@@ -82,8 +86,8 @@ FULL_VERSIONS: dict[str, tuple[str, ...]] = {
 }
 #: CPython minor versions considered by default.
 SUPPORTED: tuple[str, ...] = tuple(FULL_VERSIONS)
-#: PyPy language versions (all PyPy 7.3.x, ABI ``pypy3X_pp73``).
-PYPY_SUPPORTED: tuple[str, ...] = ("3.8", "3.9", "3.10", "3.11")
+#: PyPy language versions (all PyPy 7.3.x: ABI ``pypy3X_pp73``, and ``pypy_73`` for PyPy2.7).
+PYPY_SUPPORTED: tuple[str, ...] = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11")
 #: CPython versions with a free-threaded build (ABI ``cp3Xt``).
 _FREE_THREADED_FROM = (3, 13)
 _PYPY_VERSION = "7.3.19"  # implementation_version for evaluation only
@@ -204,6 +208,8 @@ def _builds(pythons: tuple[str, ...]) -> tuple[_Build, ...]:
         python, nodot = f"{pair[0]}.{pair[1]}", f"{pair[0]}{pair[1]}"
         generic = set(compatible_tags(pair, f"cp{nodot}", platforms))
         abis = [f"cp{nodot}"]
+        if pair < (3, 8):  # pymalloc builds: cp37m; Python 2 also had wide-unicode cp27mu
+            abis = [f"cp{nodot}m", f"cp{nodot}mu"] if pair[0] == 2 else [f"cp{nodot}m"]
         if pair >= _FREE_THREADED_FROM:
             abis.append(f"cp{nodot}t")
         for abi in abis:
@@ -211,7 +217,8 @@ def _builds(pythons: tuple[str, ...]) -> tuple[_Build, ...]:
             builds.append(_Build("cpython", python, accepted))
         if python in PYPY_SUPPORTED:
             interpreter = f"pp{nodot}"
-            accepted = frozenset(generic_tags(interpreter, [f"pypy{nodot}_pp73"], platforms))
+            abi = "pypy_73" if pair[0] == 2 else f"pypy{nodot}_pp73"
+            accepted = frozenset(generic_tags(interpreter, [abi], platforms))
             accepted |= frozenset(compatible_tags(pair, interpreter, platforms))
             builds.append(_Build("pypy", python, accepted))
     return tuple(builds)

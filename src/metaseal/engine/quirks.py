@@ -75,6 +75,19 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
 )
 
+QUIRKS += (
+    Quirk(
+        id="metadata-version-2.0",
+        fields=("Metadata-Version",),
+        what="bdist_wheel before 0.31 (2018) wrote `Metadata-Version: 2.0`, a version the "
+        "specification never had (PEP 426, which would have made it, was withdrawn).",
+        why="Thousands of old wheels carry it and their fields are those of 1.2 and 2.1; "
+        "packaging refuses the version, which would make every such file a warning. metaseal "
+        "reads the file as usual and does not report the version: it only says how old the "
+        "tool was.",
+    ),
+)
+
 QUIRKS_BY_ID = {quirk.id: quirk for quirk in QUIRKS}
 _PLACEHOLDER_HEADERS = frozenset(f.lower() for f in QUIRKS_BY_ID["unknown-placeholder"].fields)
 _LICENSE_FIELDS = frozenset(f.lower() for f in QUIRKS_BY_ID["license-fields-before-2.4"].fields)
@@ -86,5 +99,8 @@ def is_placeholder(header: str, value: str) -> bool:
 
 
 def tolerated_problem(field: str, message: str) -> bool:
-    """Quirk ``license-fields-before-2.4``: the version gate for the license fields."""
+    """Quirks ``license-fields-before-2.4`` (the version gate for the license fields) and
+    ``metadata-version-2.0`` (old bdist_wheel's version number)."""
+    if field in ("metadata-version", "metadata_version") and "'2.0'" in message:
+        return True
     return field in _LICENSE_FIELDS and "introduced in metadata version" in message.lower()

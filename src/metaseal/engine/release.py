@@ -18,7 +18,7 @@ from metaseal.engine.project import compare_pyproject
 from metaseal.engine.repair import repair_pairs
 from metaseal.engine.rules import RULES
 from metaseal.engine.seal import dynamic_policy
-from metaseal.engine.variation import VariationReport, analyze
+from metaseal.engine.variation import PROPOSABLE, VariationReport, analyze
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -194,16 +194,24 @@ def _variation_findings(report: VariationReport, *, strict: bool) -> list[Findin
     """Wheel-to-wheel variation: ``info`` (nothing binds wheels to each other), a warning
     with ``--strict``; no-ops are not variation."""
     severity = Severity.WARNING if strict else Severity.INFO
-    hint = (
-        "Express it with markers in one static list (see the proposal), or build every wheel alike."
-    )
+
+    def hint(field: str) -> str:
+        if field.lower() in PROPOSABLE and report.proposal is not None:
+            return (
+                "Express it with markers in one static list (see the proposal), or build every "
+                "wheel alike."
+            )
+        if field.lower() in PROPOSABLE:
+            return "Build every wheel alike, or write the value with markers in `[project]`."
+        return f"No marker can express `{field}`; build every wheel with the same value."
+
     findings = [
         Finding(
             field=v.field,
             rule="wheel-variation",
             severity=severity,
             message=f"`{v.value}` is not on every wheel: {v.pattern}.",
-            hint=hint,
+            hint=hint(v.field),
             left=Side(v.present_in[0], v.value, v.value),
             right=Side(v.absent_from[0], None, None) if v.absent_from else None,
         )

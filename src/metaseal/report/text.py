@@ -122,7 +122,9 @@ def _variation_text(report: VariationReport) -> list[str]:
         state = (
             f"verified on {proposal.environments_checked} (wheel, environment) pairs"
             if proposal.verified
-            else f"NOT verified: {len(proposal.unverified)} entr(ies) disagree with some wheel"
+            else f"NOT verified: {len(proposal.unverified)} of its entries disagree with some wheel"
+            if proposal.unverified
+            else "NOT verified: some wheels disagree where no marker can tell them apart"
         )
         out.append(f"One static list for every wheel ({state}):")
         base = [r for r in proposal.requires_dist if not is_extra_requirement(r)]
