@@ -55,6 +55,8 @@ nitpick_ignore_regex = [
     (r"py:mod", r"warnings"),
     # Internal types that appear in public signatures but are not part of the API.
     (r"py:class", r"(metaseal\.engine\.model\.)?ParsedMetadata"),
+    # autodoc splits a dataclass field's `tuple[bytes, ...]` annotation at the comma
+    (r"py:class", r"tuple\[\w+"),
 ]
 
 autodoc_member_order = "bysource"
