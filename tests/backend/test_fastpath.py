@@ -165,3 +165,43 @@ def test_fast_path_imports_only_the_standard_library(make_project: MakeProject) 
         "metaseal.errors",
     ]
     assert done.stdout.strip() == str(stdlib_only)
+
+
+SETUPTOOLS_LICENSE = SEALED.replace(
+    b"Requires-Dist: attrs", b"Requires-Dist: attrs\nLicense-File: LICENSE\nDynamic: license-file"
+)
+
+
+def test_answers_when_only_license_file_is_dynamic_and_present(tmp_path: Path) -> None:
+    """setuptools writes `Dynamic: license-file` whenever a project has a license file; with
+    every listed file in the sdist it finds the same ones again, so PKG-INFO is the answer."""
+    assert SETUPTOOLS_LICENSE != SEALED
+    (tmp_path / "PKG-INFO").write_bytes(SETUPTOOLS_LICENSE)
+    (tmp_path / "LICENSE").write_text("MIT\n", encoding="utf-8")
+    meta = tmp_path / "meta"
+    meta.mkdir()
+    assert _fastpath.prepare(str(meta), str(tmp_path)) == "demo_pkg-1.0.post1.dist-info"
+    assert (meta / "demo_pkg-1.0.post1.dist-info" / "METADATA").read_bytes() == SETUPTOOLS_LICENSE
+
+
+@pytest.mark.parametrize(
+    ("pkg_info", "files"),
+    [
+        (SETUPTOOLS_LICENSE, []),  # the listed file is not in the sdist
+        (SETUPTOOLS_LICENSE.replace(b"License-File: LICENSE\n", b""), ["LICENSE"]),  # none listed
+        (SETUPTOOLS_LICENSE.replace(b"License-File: LICENSE", b"License-File: ../LICENSE"), []),
+        (  # more than License-File is dynamic
+            SETUPTOOLS_LICENSE.replace(b"license-file", b"license-file\nDynamic: requires-dist"),
+            ["LICENSE"],
+        ),
+    ],
+)
+def test_declines_other_dynamic_license_files(
+    tmp_path: Path, pkg_info: bytes, files: list[str]
+) -> None:
+    (tmp_path / "PKG-INFO").write_bytes(pkg_info)
+    for name in files:
+        (tmp_path / name).write_text("MIT\n", encoding="utf-8")
+    meta = tmp_path / "meta"
+    meta.mkdir()
+    assert _fastpath.prepare(str(meta), str(tmp_path)) is None

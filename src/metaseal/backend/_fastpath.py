@@ -1,10 +1,12 @@
 """Answer ``prepare_metadata_for_build_wheel`` from a sealed sdist's PKG-INFO, stdlib only.
 
 When the build runs in an unpacked sdist (``PKG-INFO`` at the top of the working directory) whose
-Metadata-Version is 2.2 or later and which lists nothing as ``Dynamic``, PEP 643 makes every
-field of the wheel's METADATA equal to PKG-INFO's. The prepared metadata is then PKG-INFO itself,
-written as ``<name>-<version>.dist-info/METADATA`` without importing the inner backend, packaging
-or the ``email`` package; ``build_wheel`` verifies the wheel against it later.
+Metadata-Version is 2.2 or later and which lists nothing as ``Dynamic`` (or only
+``License-File``, whose files are all in the sdist: setuptools marks it whenever a project has
+a license file), PEP 643 makes every field of the wheel's METADATA equal to PKG-INFO's. The
+prepared metadata is then PKG-INFO itself, written as ``<name>-<version>.dist-info/METADATA``
+without importing the inner backend, packaging or the ``email`` package; ``build_wheel``
+verifies the wheel against it later.
 
 Only header lines are scanned. The directory name follows the wheel specification: the name is
 normalized (runs of ``-_.`` become ``_``, lower case) and the version must already be in PEP 440
@@ -28,6 +30,25 @@ __all__ = ["MARKER", "prepare"]
 MARKER = ".metaseal-prepared"
 
 
+def _static_enough(headers: dict[str, list[str]], cwd: str) -> bool:
+    """Nothing is Dynamic; or, as setuptools writes whenever a project has a license file,
+    only ``License-File`` is, and every file it lists is in the sdist: setuptools then finds
+    exactly those files again and writes the same METADATA (``build_wheel`` still verifies)."""
+    dynamic = {value.strip().lower() for value in headers.get("dynamic", [])}
+    if not dynamic:
+        return True
+    files = headers.get("license-file", [])
+    if dynamic != {"license-file"} or not files:
+        return False
+    for name in files:
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith("/") or any(part in ("", ".", "..") for part in parts):
+            return False
+        if not os.path.isfile(os.path.join(cwd, *parts)):
+            return False
+    return True
+
+
 def prepare(metadata_directory: str, cwd: str = ".") -> str | None:
     """Write the dist-info from ``cwd/PKG-INFO`` and return its basename, or ``None`` to decline."""
     path = os.path.join(cwd, "PKG-INFO")
@@ -36,7 +57,7 @@ def prepare(metadata_directory: str, cwd: str = ".") -> str | None:
     with open(path, "rb") as file:
         data = file.read(MAX_METADATA_BYTES + 1)
     headers = read_headers(data) if len(data) <= MAX_METADATA_BYTES else None
-    if headers is None or "dynamic" in headers:
+    if headers is None or not _static_enough(headers, cwd):
         return None
     identity = [headers.get(key, []) for key in ("metadata-version", "name", "version")]
     if any(len(values) != 1 for values in identity):

@@ -261,9 +261,10 @@ def build(
                 f"the inner backend `{here.settings.backend}` returned {basename!r} from "
                 f"`{hook}` but wrote no such file."
             )
-        # The fast path promised PKG-INFO, which check (a) enforces; a reused wheel is its own
-        # prepared metadata. Only metadata the inner backend prepared is compared again.
-        prepared = metadata_directory if who in ("inner", None) else None
+        # Prepared metadata binds the wheel (PEP 517): the inner backend's, and PKG-INFO when
+        # the fast path answered with it (even with a Dynamic License-File, the wheel must then
+        # hold exactly those files). A reused wheel is its own prepared metadata.
+        prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
         verify(here, kind, staged, prepared)
         staged.replace(Path(directory, basename))
         return str(basename)
