@@ -130,3 +130,36 @@ def test_fields_installers_act_on_stay_errors(
     tmp_path: Path, table: str, headers: list[str]
 ) -> None:
     assert _worst(tmp_path, [table] if table else [], headers) is ERROR
+
+
+SELF_EXTRAS = [
+    "optional-dependencies = { tests = ['hypothesis', 'cloudpickle; "
+    "platform_python_implementation == \"CPython\"'], cov = ['demo[tests]', 'coverage'], "
+    "dev = ['demo[cov]', 'pre-commit'] }",
+]
+
+
+def test_inlined_self_referencing_extras_are_the_same_requirements(tmp_path: Path) -> None:
+    """hatchling writes `cov = ["demo[tests]"]` with the `tests` requirements inlined (attrs
+    25.3.0 does exactly this): installers get the same packages."""
+    inlined = [
+        "Provides-Extra: tests",
+        "Provides-Extra: cov",
+        "Provides-Extra: dev",
+        "Requires-Dist: hypothesis; extra == 'tests'",
+        "Requires-Dist: cloudpickle; (platform_python_implementation == 'CPython') and "
+        "extra == 'tests'",
+        "Requires-Dist: coverage; extra == 'cov'",
+        "Requires-Dist: hypothesis; extra == 'cov'",
+        "Requires-Dist: cloudpickle; (platform_python_implementation == 'CPython') and "
+        "extra == 'cov'",
+        "Requires-Dist: pre-commit; extra == 'dev'",
+        "Requires-Dist: coverage; extra == 'dev'",
+        "Requires-Dist: hypothesis; extra == 'dev'",
+        "Requires-Dist: cloudpickle; platform_python_implementation == 'CPython' and "
+        "extra == 'dev'",
+    ]
+    assert _worst(tmp_path, SELF_EXTRAS, inlined) is COSMETIC
+    # one inlined requirement too many (or missing) is still a real difference
+    assert _worst(tmp_path, SELF_EXTRAS, [*inlined, "Requires-Dist: mypy; extra == 'cov'"]) is ERROR
+    assert _worst(tmp_path, SELF_EXTRAS, inlined[:-1]) is ERROR

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from metaseal.engine.model import ParsedMetadata
 
 __all__ = [
+    "INSTALLER_FIELDS",
     "FieldDiff",
     "compare_identical",
     "compare_sdist_wheel",
@@ -350,22 +351,30 @@ def compare_identical(
     return findings
 
 
+#: The fields installers and resolvers act on (lower-cased headers): a difference here changes
+#: what gets installed; elsewhere it changes what a person reads.
+INSTALLER_FIELDS = frozenset(
+    {"name", "version", "requires-dist", "provides-extra", "requires-python", "dynamic"}
+)
+
+
 def duplicate_findings(artifact: Artifact) -> list[Finding]:
     """An archive holding its metadata member more than once (``duplicate-pkg-info``).
 
-    Copies that mean the same (byte-identical, or differing only in spelling or
-    Metadata-Version) are a warning: every tool reads the same metadata. Copies that disagree
-    are an error: unpacking leaves the last one, a tool that streams the archive may read the
-    first, and they would resolve different dependencies.
+    Copies that agree on every field installers act on (byte-identical, or differing in
+    spelling, Metadata-Version or descriptive fields such as Keywords) are a warning. Copies
+    that disagree on one of those fields are an error: unpacking leaves the last one, a tool
+    that streams the archive may read the first, and they would resolve different dependencies.
     """
     findings = []
     for copy in artifact.duplicates:
         other = dataclasses.replace(artifact, metadata=copy, duplicates=())
-        meaningful = [
-            diff.name
+        differing = [
+            diff
             for diff in field_diffs(other.parsed, artifact.parsed)
             if not diff.delta.equal and diff.header != "metadata-version"
         ]
+        meaningful = [diff.name for diff in differing if diff.header in INSTALLER_FIELDS]
         stale = (
             "The backend kept the PKG-INFO of the sdist it was rebuilt from next to the one it "
             "wrote."
@@ -386,14 +395,20 @@ def duplicate_findings(artifact: Artifact) -> list[Finding]:
                 )
             )
         else:
-            same = "byte-identical" if copy == artifact.metadata else "same-meaning"
+            if copy == artifact.metadata:
+                same = "two byte-identical PKG-INFO files"
+            elif differing:
+                names = ", ".join(f"`{diff.name}`" for diff in differing)
+                same = f"two PKG-INFO files that differ only in descriptive fields ({names})"
+            else:
+                same = "two PKG-INFO files that mean the same"
             findings.append(
                 Finding(
                     field="(file)",
                     rule="duplicate-pkg-info",
                     severity=Severity.WARNING,
-                    message=f"`{artifact.label}` holds two {same} PKG-INFO files; every tool "
-                    f"reads the same metadata. {stale}",
+                    message=f"`{artifact.label}` holds {same}; installers and resolvers read "
+                    f"the same dependencies from either. {stale}",
                     hint="Build the sdist from the source tree to avoid the extra copy; "
                     "nothing else to do.",
                     left=Side(artifact.label, None, None),

@@ -31,6 +31,7 @@ __all__ = [
     "marker_variables",
     "markers_equivalent",
     "mentions_extra",
+    "split_extra",
 ]
 
 #: Variables whose values compare as PEP 440 versions.
@@ -151,6 +152,20 @@ def _render(node: _Node, parent: str = "") -> str:
     op, operands = node
     text = f" {op} ".join(sorted(_render(operand, op) for operand in operands))
     return f"({text})" if parent == "and" and op == "or" else text
+
+
+def split_extra(marker: Marker | None) -> tuple[str, str] | None:
+    """``(extra, rest)`` for a marker that is ``extra == "x"`` joined by ``and`` to the rest
+    (``rest`` canonical, ``""`` when there is none); ``None`` for any other shape."""
+    if marker is None:
+        return None
+    tree = _tree(marker_nodes(marker))
+    operands = [tree] if isinstance(tree, str) or tree[0] != "and" else list(tree[1])
+    extras = [op for op in operands if isinstance(op, str) and op.startswith('extra == "')]
+    if len(extras) != 1:
+        return None
+    rest = [op for op in operands if op != extras[0]]
+    return extras[0][len('extra == "') : -1], _render(_combine("and", rest)) if rest else ""
 
 
 def canonical_marker(marker: Marker) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from packaging.utils import canonicalize_name
+
 from metaseal.engine.compare import FieldDiff, field_finding
 from metaseal.engine.fields import (
     FIELDS,
@@ -21,8 +23,11 @@ from metaseal.engine.fields import (
     is_extra_requirement,
     items_of,
     parse_addresses,
+    parse_requirement,
+    requirement_key,
 )
 from metaseal.engine.findings import Finding, Severity, Side
+from metaseal.engine.markers import split_extra
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -343,6 +348,8 @@ def check_against_project(
                 found = _people_findings(key, project, label, meta, found)
         elif key == "license" and key in project.written and key not in project.dynamic:
             found = _license_findings(project, meta, found)
+        elif key == "optional-dependencies" and found and key not in project.dynamic:
+            found = _self_extra_findings(project, expected_view, actual_view, found)
         findings.extend(found)
     return findings
 
@@ -350,6 +357,61 @@ def check_against_project(
 def compare_pyproject(project: StaticProject, artifact: Artifact) -> list[Finding]:
     """PEP 621 / PEP 808: what the static ``[project]`` table promises about a built file."""
     return check_against_project(project, artifact.label, artifact.parsed)
+
+
+def _self_extra_findings(
+    project: StaticProject,
+    expected: Mapping[str, list[str]],
+    actual: Mapping[str, list[str]],
+    found: list[Finding],
+) -> list[Finding]:
+    """hatchling writes an extra that names the project's own extras (``cov = ["attrs[tests]"]``)
+    with those extras' requirements inlined: for installers the same packages, so cosmetic."""
+    want = _by_extra(expected["Requires-Dist"], project.name)
+    if want is None or want != _by_extra(actual["Requires-Dist"], project.name):
+        return found
+    return [
+        replace(
+            f,
+            rule="cosmetic",
+            severity=Severity.COSMETIC,
+            message=f"`{f.field}` lists what `project.optional-dependencies` lists; the backend "
+            "inlined the extras the project's own extras name (`project[other-extra]`).",
+            hint="Nothing to do.",
+        )
+        if f.field == "Requires-Dist"
+        else f
+        for f in found
+    ]
+
+
+_Entry = tuple[str, str]  # (requirement without marker, the marker without its extra)
+
+
+def _by_extra(items: list[str], name: str) -> dict[str, frozenset[_Entry]] | None:
+    """Extra -> its requirements, with the project's references to its own extras inlined;
+    ``None`` when a requirement's marker is not ``extra == "x"`` and the rest."""
+    direct: dict[str, set[_Entry]] = {}
+    own: dict[str, set[str]] = {}
+    for item in items:
+        requirement = parse_requirement(item)
+        split = split_extra(requirement.marker) if requirement is not None else None
+        if requirement is None or split is None:
+            return None
+        extra, rest = split
+        if canonicalize_name(requirement.name) == canonicalize_name(name) and not rest:
+            own.setdefault(extra, set()).update(canonicalize_name(e) for e in requirement.extras)
+            continue
+        direct.setdefault(extra, set()).add((requirement_key(item, marker=False), rest))
+
+    def expand(extra: str, seen: frozenset[str]) -> set[_Entry]:
+        entries = set(direct.get(extra, ()))
+        for other in own.get(extra, ()):
+            if other not in seen:
+                entries |= expand(other, seen | {other})
+        return entries
+
+    return {extra: frozenset(expand(extra, frozenset({extra}))) for extra in direct.keys() | own}
 
 
 def _problem(project: StaticProject, label: str, key: str, message: str) -> Finding:
