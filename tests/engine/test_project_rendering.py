@@ -133,9 +133,11 @@ def test_fields_installers_act_on_stay_errors(
 
 
 SELF_EXTRAS = [
-    "optional-dependencies = { tests = ['hypothesis', 'cloudpickle; "
-    "platform_python_implementation == \"CPython\"'], cov = ['demo[tests]', 'coverage'], "
-    "dev = ['demo[cov]', 'pre-commit'] }",
+    (
+        "optional-dependencies = { tests = ['hypothesis', 'cloudpickle; "
+        "platform_python_implementation == \"CPython\"'], cov = ['demo[tests]', 'coverage'], "
+        "dev = ['demo[cov]', 'pre-commit'] }"
+    ),
 ]
 
 
@@ -147,17 +149,23 @@ def test_inlined_self_referencing_extras_are_the_same_requirements(tmp_path: Pat
         "Provides-Extra: cov",
         "Provides-Extra: dev",
         "Requires-Dist: hypothesis; extra == 'tests'",
-        "Requires-Dist: cloudpickle; (platform_python_implementation == 'CPython') and "
-        "extra == 'tests'",
+        (
+            "Requires-Dist: cloudpickle; (platform_python_implementation == 'CPython') and "
+            "extra == 'tests'"
+        ),
         "Requires-Dist: coverage; extra == 'cov'",
         "Requires-Dist: hypothesis; extra == 'cov'",
-        "Requires-Dist: cloudpickle; (platform_python_implementation == 'CPython') and "
-        "extra == 'cov'",
+        (
+            "Requires-Dist: cloudpickle; (platform_python_implementation == 'CPython') and "
+            "extra == 'cov'"
+        ),
         "Requires-Dist: pre-commit; extra == 'dev'",
         "Requires-Dist: coverage; extra == 'dev'",
         "Requires-Dist: hypothesis; extra == 'dev'",
-        "Requires-Dist: cloudpickle; platform_python_implementation == 'CPython' and "
-        "extra == 'dev'",
+        (
+            "Requires-Dist: cloudpickle; platform_python_implementation == 'CPython' and "
+            "extra == 'dev'"
+        ),
     ]
     assert _worst(tmp_path, SELF_EXTRAS, inlined) is COSMETIC
     # one inlined requirement too many (or missing) is still a real difference
