@@ -8,7 +8,7 @@ with a README), the rest are test-only (``projects/drift-*``); each pyproject.to
 case is about.
 
 Rejected: the frontend exits non-zero, its output carries metaseal's report (the field, the
-values, the fix), and no wheel (nor a ``.metaseal-*`` staging leftover) is left in the output
+values, the fix) and no traceback, and no wheel (nor a ``.metaseal-*`` staging leftover) is left in the output
 directory or installed. Passing: the wheel is built, has the metadata the case expects, and
 ``metaseal check`` accepts it with its sdist.
 """
@@ -200,6 +200,10 @@ def installed(run: FrontendRun) -> list[Path]:
 def assert_rejected(run: FrontendRun, case: Case) -> None:
     assert run.returncode != 0, explain(run)
     assert "metaseal: metadata drift:" in run.output, explain(run)
+    assert "was not written" in run.output, explain(run)
+    assert "fix:" in run.output, explain(run)
+    # A refusal is a report, not a crash: no frontend shows a traceback (issue 12).
+    assert "Traceback" not in run.output, explain(run)
     for text in case.expect:
         assert text in run.output, f"{text!r} missing from the report\n{explain(run)}"
     left = [p.name for p in run.outdir.iterdir()]
