@@ -19,8 +19,9 @@ ALLOWED = {
     "report": {"engine"},
     "index": {"engine", "sources"},
     "scan": {"engine", "index", "report", "sources"},
+    "audit": {"engine", "sources"},
     "backend": {"engine", "report", "sources"},
-    "cli": {"engine", "index", "report", "scan", "sources", "backend"},
+    "cli": {"engine", "index", "report", "scan", "sources", "backend", "audit"},
 }
 TOP_LEVEL = {"metaseal", "metaseal.errors", "metaseal._compat", "metaseal.__main__"}
 

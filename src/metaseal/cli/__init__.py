@@ -81,9 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(diff)
     diff.add_argument("left", metavar="A")
     diff.add_argument("right", metavar="B")
+    from metaseal.cli._audit import add_audit_parser
     from metaseal.cli._scan import add_scan_parser  # argparse only; the engine loads lazily
 
     add_scan_parser(commands)
+    add_audit_parser(commands)
     return parser
 
 
@@ -104,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rest:
         args.sources += rest
     try:
+        if args.command == "audit":
+            from metaseal.cli._audit import run_audit
+
+            return run_audit(args)
         if args.command == "scan":
             from metaseal.cli._scan import run_scan
 

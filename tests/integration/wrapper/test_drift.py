@@ -8,9 +8,9 @@ with a README), the rest are test-only (``projects/drift-*``); each pyproject.to
 case is about.
 
 Rejected: the frontend exits non-zero, its output carries metaseal's report (the field, the
-values, the fix) and no traceback, and no wheel (nor a ``.metaseal-*`` staging leftover) is left in the output
-directory or installed. Passing: the wheel is built, has the metadata the case expects, and
-``metaseal check`` accepts it with its sdist.
+values, the fix) and no traceback, and no wheel (nor a ``.metaseal-*`` staging leftover) is
+left in the output directory or installed. Passing: the wheel is built, has the metadata the
+case expects, and ``metaseal check`` accepts it with its sdist.
 """
 
 from __future__ import annotations
