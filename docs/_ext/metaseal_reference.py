@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GENERATORS",
+    "BACKEND_ENV_VARS",
     "NETWORK_ENV_VARS",
     "cli_option_strings",
     "render_cli_reference",
@@ -59,6 +60,15 @@ _USAGE_WIDTH = 88
 
 #: Variables metaseal does not own but the index client honours (``metaseal check --index``,
 #: ``--find-links``, ``metaseal scan``), with what each one does there.
+#: Variables metaseal does not own but the build backend honours, with what each does there.
+BACKEND_ENV_VARS: tuple[tuple[str, str], ...] = (
+    (
+        "SOURCE_DATE_EPOCH",
+        "When {confval}`seal-old-sdists` rewrites an sdist, the gzip header's time (a rebuild "
+        "then gives the same bytes); without it, the time the inner backend wrote there.",
+    ),
+)
+
 NETWORK_ENV_VARS: tuple[tuple[str, str], ...] = (
     (
         "HTTPS_PROXY",
@@ -263,6 +273,9 @@ def render_environment_reference() -> str:
         elif opt.kind == "choice":
             body += ["", "Values: " + ", ".join(f"`{c}`" for c in opt.choices) + "."]
         lines += _directive("envvar", _env_name(key), body)
+        lines.append("")
+    for name, text in BACKEND_ENV_VARS:
+        lines += _directive("envvar", name, [text])
         lines.append("")
     lines += [
         "## Read by the index client",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import tarfile
 from typing import TYPE_CHECKING
 
 import pytest
 from pyproject_hooks import BuildBackendWarning
+
+from .conftest import PROJECT_TABLE
 
 if TYPE_CHECKING:
     from .conftest import MakeProject, Project
@@ -110,7 +113,7 @@ def test_allow_dynamic_empty_refuses_any_dynamic_sdist(make_project: MakeProject
 
 
 def test_unsealable_sdist_warns_naming_the_backend(make_project: MakeProject) -> None:
-    project = make_project("fake_unsealed")
+    project = make_project("fake_unsealed", tool="seal-old-sdists = false")
     with pytest.warns(BuildBackendWarning, match=r"Metadata-Version 2\.1, below 2\.2"):
         sdist = project.build_sdist()
     assert sdist.is_file()
@@ -158,10 +161,32 @@ def test_warnings_pass_unless_strict(make_project: MakeProject) -> None:
 def test_wheel_from_unsealed_sdist_is_checked_against_project(make_project: MakeProject) -> None:
     """Metadata < 2.2 promises nothing, but the sdist's static [project] table still binds."""
     with pytest.warns(BuildBackendWarning):
-        tree = make_project("fake_unsealed").unpacked()
+        tree = make_project("fake_unsealed", tool="seal-old-sdists = false").unpacked()
     pyproject = tree.root / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text(encoding="utf-8").replace("attrs>=20", "attrs>=21"), encoding="utf-8"
     )
     stderr = _refused(tree, "Requires-Dist", "pyproject-static", "attrs>=21")
     assert "attrs>=20" in stderr
+
+
+def test_old_sdist_is_sealed_with_the_projects_dynamic_fields(make_project: MakeProject) -> None:
+    """pdm-backend and meson-python write Metadata 2.1 sdists, which promise nothing; metaseal
+    rewrites PKG-INFO as 2.2 with Dynamic for what `project.dynamic` declares (issue 14)."""
+    table = PROJECT_TABLE + 'dynamic = ["classifiers", "version"]\n'
+    project = make_project("fake_unsealed", project=table.replace('version = "1.0"\n', ""))
+    with pytest.warns(BuildBackendWarning, match=r"sealed `demo_pkg-1\.0\.tar\.gz`"):
+        sdist = project.build_sdist()
+    with tarfile.open(sdist) as archive:
+        member = archive.extractfile("demo_pkg-1.0/PKG-INFO")
+        assert member is not None
+        pkg_info = member.read().decode()
+    assert pkg_info.startswith("Metadata-Version: 2.2\nDynamic: Classifier\nName: demo-pkg\n")
+    assert "Dynamic: Version" not in pkg_info  # Version is never Dynamic
+    # The sealed sdist now binds its wheels: the fake's wheel says 2.1, which is only a warning.
+    tree = make_project("fake_unsealed", project=table.replace('version = "1.0"\n', ""))
+    with pytest.warns(BuildBackendWarning):
+        unpacked = tree.unpacked()
+    with pytest.warns(BuildBackendWarning, match="was kept; 1 warning"):
+        unpacked.hooks().build_wheel(str(unpacked.out()))
+    assert "Metadata-Version [metadata-version]" in unpacked.runner.stderr

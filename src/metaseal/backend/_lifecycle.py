@@ -256,6 +256,8 @@ def build(
             own = who == "inner" or (who is None and hasattr(here.backend, prepare))
             basename = here.call(hook, str(staging), metadata_directory if own else None)
         staged = staging / basename
+        if kind == "sdist" and staged.is_file() and here.settings.seal_old_sdists:
+            _seal_if_old(here, staged)
         if not staged.is_file():
             raise MetasealError(
                 f"the inner backend `{here.settings.backend}` returned {basename!r} from "
@@ -270,6 +272,54 @@ def build(
         return str(basename)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _seal_if_old(here: Session, sdist: Path) -> None:
+    """Rewrite an sdist the inner backend wrote as Metadata-Version 2.1 as a sealed 2.2 one."""
+    import tarfile
+
+    from metaseal.backend._reseal import SEALED_VERSION, reseal
+
+    table = here.pyproject.get("project")
+    if not isinstance(table, dict) or not sdist.name.endswith(".tar.gz"):
+        return  # without [project], what is dynamic is the backend's secret
+    try:
+        with tarfile.open(sdist, "r:gz") as archive:
+            member = next((m for m in archive if _is_top_pkg_info(m)), None)
+            handle = archive.extractfile(member) if member is not None else None
+            data = handle.read(formats.MAX_METADATA_BYTES + 1) if handle is not None else b""
+    except (OSError, EOFError, tarfile.TarError):
+        return  # the engine's reader explains what is wrong with the file
+    version = formats.metadata_version(data)
+    if version not in ("2.0", "2.1"):
+        return
+    from metaseal.engine.project import KEY_FIELDS
+
+    declared = table.get("dynamic")
+    keys = [key for key in declared if isinstance(key, str)] if isinstance(declared, list) else []
+    fields = sorted(
+        {
+            name
+            for key in keys
+            for name in KEY_FIELDS.get(key, ())
+            if name.lower() not in NEVER_DYNAMIC
+        }
+    )
+    reseal(str(sdist), fields)
+    listed = ", ".join(fields) or "nothing"
+    _shout(
+        f"metaseal: sealed `{sdist.name}`: {_describe_backend(here.settings)} wrote it as "
+        f"Metadata-Version {version}, which promises nothing about its wheels; its PKG-INFO now "
+        f"says {SEALED_VERSION} with Dynamic: {listed} (from `project.dynamic`). Set "
+        "`tool.metaseal.seal-old-sdists = false` to keep the backend's file as written."
+    )
+
+
+def _is_top_pkg_info(member: Any) -> bool:
+    """Whether a tar member is the sdist's ``<top>/PKG-INFO`` (a regular file)."""
+    return (
+        bool(member.isreg()) and member.name.count("/") == 1 and member.name.endswith("/PKG-INFO")
+    )
 
 
 def findings_for(

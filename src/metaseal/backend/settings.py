@@ -136,6 +136,17 @@ class Settings:
             example=["Requires-Dist"],
         ),
     )
+    seal_old_sdists: bool = field(
+        default=True,
+        metadata=_opt(
+            doc="When the inner backend writes an sdist as Metadata-Version 2.1 (pdm-backend and "
+            "meson-python do unless a newer field needs more), rewrite its PKG-INFO as 2.2 with "
+            "`Dynamic` for every field `project.dynamic` declares, so the sdist promises what "
+            "its wheels keep (PEP 643) and resolvers can trust it without building it. The "
+            "archive is repacked reproducibly. false keeps the backend's sdist as written.",
+            kind="bool",
+        ),
+    )
     allow_broken_seal: bool = field(
         default=False,
         metadata=_opt(
