@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,8 +15,6 @@ import pytest
 from index.client_support import clean_network_env, publish_releases
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from index.conftest import MakeIndex
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
@@ -86,3 +85,35 @@ def test_no_progress_when_quick(static_index: MakeIndex, dists: Path) -> None:
         os.close(leader)
     assert code == 0
     assert terminal == ""
+
+
+def test_installed_environment_against_the_index(
+    static_index: MakeIndex, dists: Path, tmp_path: Path
+) -> None:
+    """``check installed: --index URL``: each installed distribution is compared with the
+    files of its version on the index (here: an sdist that promises another requirement)."""
+    import venv
+
+    publish_releases(dists)
+    index = static_index()
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(tmp_path / "venv")
+    python = tmp_path / "venv" / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    dist_info = Path(purelib) / "alpha-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.4\nName: alpha\nVersion: 1.0\nRequires-Dist: attrs\n"
+    )
+    argv = [sys.executable, "-m", "metaseal", "check", "--no-cache", "--sdists"]
+    done = subprocess.run(
+        [*argv, "--index", index.index_url, "installed:", "--python", str(python)],
+        env=clean_network_env(), capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "alpha 1.0: 3 files, FAILED" in done.stdout
+    assert "error: Requires-Dist [static-field]  alpha-1.0.tar.gz -> installed:alpha" in (
+        done.stdout
+    )

@@ -55,7 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--cosmetic", action="store_true", help="also show cosmetic differences (text output)"
         )
         sub.add_argument(
-            "--python", metavar="PATH", help="interpreter whose environment `installed:NAME` reads"
+            "--python",
+            metavar="PATH",
+            help="interpreter whose environment `installed:` and `installed:NAME` read "
+            "(default: this one)",
         )
 
     check = commands.add_parser(

@@ -68,15 +68,19 @@ def _remote(
     from metaseal.errors import NetworkError
     from metaseal.index.remote import select_versions
     from metaseal.scan.progress import Progress
+    from metaseal.sources.artifacts import discover
 
     if not sources:
         raise UsageError(
             "name the projects to check on the index: `metaseal check --index URL NAME` "
             "(or `NAME==VERSION`)."
         )
-    wanted = [requirement(source) for source in sources]
-    artifacts: list[Artifact] = []
-    errors: list[MetasealError] = []
+    # `installed:` / `installed:NAME` stay local; the index is asked for their name==version.
+    installed = [s for s in sources if s.startswith("installed:")]
+    artifacts, found_errors = discover(installed, python=args.python) if installed else ([], [])
+    errors: list[MetasealError] = list(found_errors)
+    wanted = [requirement(source) for source in sources if source not in installed]
+    wanted += [pinned for pinned in map(_pinned, artifacts) if pinned[0]]
     client, index = network_from_args(args)
     # On a terminal only, and only once reading takes more than a second; never on stdout.
     progress = Progress(
@@ -97,6 +101,13 @@ def _remote(
         progress.close()
         client.close()
     return artifacts, errors
+
+
+def _pinned(artifact: Artifact) -> tuple[str, str | None]:
+    """An installed distribution as the (name, ``==version``) to read from the index."""
+    name = next(iter(artifact.parsed.values("name")), "")
+    version = next(iter(artifact.parsed.values("version")), "")
+    return name, f"=={version}" if version else None
 
 
 def _stderr_is_tty() -> bool:
