@@ -209,8 +209,11 @@ def render_summary(releases: Sequence[Release], errors: int, *, strict: bool = F
     findings = [f for r in releases for f in r.findings]
     failed = sum(any(f.severity.fails(strict=strict) for f in r.findings) for r in releases)
     files = sum(len(r.artifacts) for r in releases)
-    line = f"{plural(len(releases), 'release')}, {plural(files, 'file')}: "
-    line += f"{failed} FAILED" if failed else "all PASSED"
+    if not releases:
+        line = "no release checked"
+    else:
+        line = f"{plural(len(releases), 'release')}, {plural(files, 'file')}: "
+        line += f"{failed} FAILED" if failed else "all PASSED"
     tally = counts(findings)
     problems = ", ".join(plural(tally[s.value], s.value) for s in _PROBLEMS if tally[s.value])
     if problems:
