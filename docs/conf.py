@@ -43,6 +43,8 @@ templates_path: list[str] = []
 # `page.md#section` links are checked too.
 myst_enable_extensions = ["deflist", "colon_fence"]
 myst_heading_anchors = 3
+# Smart quotes and ellipses, but never dashes: `--index` typed in prose stays two hyphens.
+smartquotes_action = "qe"
 
 # Nitpicky (-n): every cross-reference must resolve. Nothing is fetched from the network
 # (no intersphinx), so references into the standard library and packaging are let through.
@@ -55,6 +57,8 @@ nitpick_ignore_regex = [
     (r"py:mod", r"warnings"),
     # Internal types that appear in public signatures but are not part of the API.
     (r"py:class", r"(metaseal\.engine\.model\.)?ParsedMetadata"),
+    # `tuple[bytes, ...]` (Artifact.duplicates) is split at the comma by autodoc's parser.
+    (r"py:class", r"tuple\[bytes"),
 ]
 
 autodoc_member_order = "bysource"
@@ -63,5 +67,7 @@ autodoc_preserve_defaults = True
 
 html_theme = "furo"
 html_title = f"metaseal {release}"
-html_static_path: list[str] = []
+# Console transcripts and text wrap inside their box, other code scrolls (_static/metaseal.css).
+html_static_path = ["_static"]
+html_css_files = ["metaseal.css"]
 html_last_updated_fmt = None
