@@ -43,6 +43,8 @@ templates_path: list[str] = []
 # `page.md#section` links are checked too.
 myst_enable_extensions = ["deflist", "colon_fence"]
 myst_heading_anchors = 3
+# Smart quotes and ellipses, but never dashes: `--index` typed in prose stays two hyphens.
+smartquotes_action = "qe"
 
 # Nitpicky (-n): every cross-reference must resolve. Nothing is fetched from the network
 # (no intersphinx), so references into the standard library and packaging are let through.
@@ -65,5 +67,7 @@ autodoc_preserve_defaults = True
 
 html_theme = "furo"
 html_title = f"metaseal {release}"
-html_static_path: list[str] = []
+# Console transcripts and text wrap inside their box, other code scrolls (_static/metaseal.css).
+html_static_path = ["_static"]
+html_css_files = ["metaseal.css"]
 html_last_updated_fmt = None

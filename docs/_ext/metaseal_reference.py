@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     _Extra = Mapping[str, list[tuple[str, argparse.ArgumentParser, str]]]
 
 __all__ = [
-    "GENERATORS",
     "BACKEND_ENV_VARS",
+    "GENERATORS",
     "NETWORK_ENV_VARS",
     "cli_option_strings",
     "render_cli_reference",
@@ -64,8 +64,10 @@ _USAGE_WIDTH = 88
 BACKEND_ENV_VARS: tuple[tuple[str, str], ...] = (
     (
         "SOURCE_DATE_EPOCH",
-        "When {confval}`seal-old-sdists` rewrites an sdist, the gzip header's time (a rebuild "
-        "then gives the same bytes); without it, the time the inner backend wrote there.",
+        (
+            "When {confval}`seal-old-sdists` rewrites an sdist, the gzip header's time (a rebuild "
+            "then gives the same bytes); without it, the time the inner backend wrote there."
+        ),
     ),
 )
 
@@ -105,12 +107,24 @@ NETWORK_ENV_VARS: tuple[tuple[str, str], ...] = (
 _MD_SPECIAL = re.compile(r"([\\*_<>\[\]])")
 
 
+#: An option as typed in prose (``--index``, ``-q``): shown in a code span, so that Sphinx's
+#: smartquotes cannot turn its ``--`` into an en dash.
+_OPTION = re.compile(r"(?<![\w`-])(--?[A-Za-z][\w-]*)")
+
+
 def _md(text: str) -> str:
-    """Escape Markdown outside backtick code spans (help texts are plain prose)."""
+    """Escape Markdown outside backtick code spans (help texts are plain prose); options
+    written in the prose become code spans."""
     parts = text.split("`")
+    if len(parts) % 2 == 0:
+        return text  # unbalanced backticks: leave as is
     for index in range(0, len(parts), 2):  # even parts are outside code spans
-        parts[index] = _MD_SPECIAL.sub(r"\\\1", parts[index])
-    return "`".join(parts) if len(parts) % 2 else text  # unbalanced backticks: leave as is
+        pieces = _OPTION.split(parts[index])
+        parts[index] = "".join(
+            f"`{piece}`" if number % 2 else _MD_SPECIAL.sub(r"\\\1", piece)
+            for number, piece in enumerate(pieces)
+        )
+    return "`".join(parts)
 
 
 def _row(*cells: str) -> str:

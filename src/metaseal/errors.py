@@ -18,12 +18,18 @@ __all__ = [
     "SealBroken",
     "UsageError",
     "escape_controls",
+    "plural",
 ]
 
 # C0 controls but tab and newline, DEL and the C1 controls (U+0080-U+009F, which include the
 # single-character CSI a terminal acts on).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_AND_NEWLINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def plural(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 file``, ``2 files``; ``plural`` when adding an ``s`` is wrong (``entries``)."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
 def escape_controls(text: str, *, newlines: bool = False) -> str:

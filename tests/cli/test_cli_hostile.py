@@ -110,4 +110,4 @@ def test_hostile_input(make: Callable[[Path], Path], tmp_path: Path) -> None:
     (line,) = proc.stderr.strip().split("\n")  # one paragraph
     assert line.startswith("metaseal: error: ")
     assert str(bad) in line
-    assert "fine 2.0: 1 file(s), PASSED" in proc.stdout  # the good file is still checked
+    assert "fine 2.0: 1 file, PASSED" in proc.stdout  # the good file is still checked

@@ -181,6 +181,34 @@ def test_cli_reference_covers_a_nested_subcommand() -> None:
     assert "[`metaseal scan report`](#cli-metaseal-scan-report)" in sections["metaseal scan"]
 
 
+def test_options_in_the_cli_reference_prose_are_code() -> None:
+    """Outside code, Sphinx's smartquotes would turn `--index` into an en dash: every option
+    the prose of the generated page names is in a code span (directive lines and fenced blocks
+    are code already)."""
+    text = render_cli_reference()
+    prose = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.startswith("```"):  # a closing fence, a code block, or a directive (its body
+            # is Markdown prose)
+            fenced = line != "```" and not line.startswith(("```{option}", "```{program}"))
+            continue
+        if not fenced:
+            prose.append(re.sub(r"``.*?``|`[^`]*`", "", line))
+    bare = [line for line in prose if re.search(r"(?<![\w-])--?[a-z]", line)]
+    assert not bare, bare
+    assert "With `--index` or `--find-links`" in text
+
+
+def test_docs_never_turn_double_hyphens_into_dashes_and_code_boxes_wrap() -> None:
+    conf = (DOCS / "conf.py").read_text(encoding="utf-8")
+    assert 'smartquotes_action = "qe"' in conf  # quotes and ellipses, no dashes
+    assert 'html_css_files = ["metaseal.css"]' in conf
+    css = (DOCS / "_static" / "metaseal.css").read_text(encoding="utf-8")
+    assert "white-space: pre-wrap" in css
+    assert "overflow-x: auto" in css
+
+
 def test_main_dispatches_no_other_command_itself() -> None:
     """``cli.main`` hands ``scan report`` to its own parser; the reference knows that one.
     Another command dispatched that way would be missing from it."""

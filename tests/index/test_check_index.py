@@ -140,9 +140,9 @@ def test_find_links_and_exact_versions(
         "gamma",
     )  # fmt: skip
     assert run.returncode == 0, str(run)
-    assert run.stdout.startswith("alpha 0.9: 1 file(s), PASSED\n")
-    assert "alpha 1.0: 1 file(s), PASSED\n" in run.stdout
-    assert "gamma 3.0: 3 file(s), PASSED (2 info(s))\n" in run.stdout
+    assert run.stdout.startswith("alpha 0.9: 1 file, PASSED\n")
+    assert "alpha 1.0: 1 file, PASSED\n" in run.stdout
+    assert "gamma 3.0: 3 files, PASSED (2 info)\n" in run.stdout
     assert len(index.requests("/links/")) == 1
 
 
@@ -175,7 +175,7 @@ def test_the_cache_is_used_between_runs(
     assert len(index.requests("*.metadata")) == 4
     second = run_cli(*args)
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
-    assert "gamma 3.0: 3 file(s)" in second.stdout
+    assert "gamma 3.0: 3 files" in second.stdout
     assert len(index.requests("*.metadata")) == 4  # the second run read them from the cache
 
 

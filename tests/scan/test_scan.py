@@ -33,10 +33,10 @@ def test_universe_db_holds_every_file_finding_and_variation(scan_setup: Scan) ->
     universe, db = scan_setup.universe, scan_setup.db
     done = scan_setup.run_all()
     assert done.returncode == 4, done.stderr
-    assert f"scan database {db}: 27 project(s), 0 already read, 27 to read" in done.stderr
+    assert f"scan database {db}: 27 projects, 0 already read, 27 to read" in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == (
-        f"27 project(s): 24 read, 3 failed; 24 release(s), 3 with errors. "
+        f"27 projects: 24 read, 3 failed; 24 releases, 3 with errors. "
         f"Summary: metaseal scan report --db {db}\n"
     )
     failed = set(universe.broken + universe.missing)
@@ -198,7 +198,7 @@ def test_second_run_requests_nothing_and_retry_failed_only_the_failed(scan_setup
     again = scan_setup.run_all()
     assert again.returncode == 4
     assert (
-        "27 project(s), 27 already read, 0 to read (3 failed before: --retry-failed reads them "
+        "27 projects, 27 already read, 0 to read (3 failed before: --retry-failed reads them "
         "again)\n"
     ) in again.stderr
     server.wait_idle()
@@ -207,7 +207,7 @@ def test_second_run_requests_nothing_and_retry_failed_only_the_failed(scan_setup
     server.clear_faults()  # broken-page serves again; the missing ones still 404
     retried = scan_setup.run_all("--retry-failed")
     assert retried.returncode == 4
-    assert "27 project(s), 24 already read, 3 to read" in retried.stderr
+    assert "27 projects, 24 already read, 3 to read" in retried.stderr
     assert page_requests(server) == {"broken-page": 1, "missing-one": 1, "missing-two": 1}
     assert {a.path.split("/")[2] for a in server.log if a.path.startswith("/simple/")} == {
         "broken-page",
@@ -261,7 +261,7 @@ def test_run_without_names_resumes_the_database(scan_setup: Scan) -> None:
     assert scan_setup.run("--projects", str(listing)).returncode == 0
     again = scan_setup.run()
     assert again.returncode == 0
-    assert "2 project(s), 2 already read, 0 to read" in again.stderr
+    assert "2 projects, 2 already read, 0 to read" in again.stderr
 
 
 def test_default_database_lives_in_the_user_cache(

@@ -83,7 +83,7 @@ def test_stopped_scan_resumes_and_fetches_each_finished_project_once(
     resumed = scan_setup.run_all()
     assert resumed.returncode == 4, resumed.stderr
     left = len(names) - len(finished)
-    assert f"{len(names)} project(s), {len(finished)} already read, {left} to read" in (
+    assert f"{len(names)} projects, {len(finished)} already read, {left} to read" in (
         resumed.stderr
     )
     assert set(statuses(db).values()) == {"done", "failed"}

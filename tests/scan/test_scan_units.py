@@ -233,4 +233,4 @@ def test_check_project_with_a_stand_in_index(tmp_path: Path) -> None:
     )
     with_sdists.errors = [NetworkError("u1", "gone"), NetworkError("u2", "gone")]
     failed = check_project(cast("Index", with_sdists), "demo")
-    assert (failed.releases, failed.error) == ((), "u1: gone (and 1 more error(s))")
+    assert (failed.releases, failed.error) == ((), "u1: gone (and 1 more error)")

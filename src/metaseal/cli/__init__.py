@@ -40,16 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--format",
-            choices=("text", "json"),
+            choices=("text", "json", "github"),
             default="text",
-            help="output format (default: text)",
+            help="output format: text, json, or github (GitHub Actions annotations; default: text)",
+        )
+        sub.add_argument(
+            "-q",
+            "--quiet",
+            action="store_true",
+            help="text output: only problems (FAILED files, errors, warnings) and a summary line",
         )
         sub.add_argument("--strict", action="store_true", help="warnings fail too")
         sub.add_argument(
             "--cosmetic", action="store_true", help="also show cosmetic differences (text output)"
         )
         sub.add_argument(
-            "--python", metavar="PATH", help="interpreter whose environment `installed:NAME` reads"
+            "--python",
+            metavar="PATH",
+            help="interpreter whose environment `installed:` and `installed:NAME` read "
+            "(default: this one)",
         )
 
     check = commands.add_parser(
@@ -60,10 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
         "sidecars). Also accepts bare METADATA/PKG-INFO files, .dist-info "
         "directories, installed:NAME and a pyproject.toml to check against. With --index "
         "or --find-links, the SOURCES are projects (NAME or NAME==VERSION) whose files are "
-        "read from the index, fetching only their metadata where the index allows it.",
+        "read from the index, fetching only their metadata where the index allows it. "
+        "`installed:` (nothing after the colon) checks every distribution of the "
+        "environment (--python names another interpreter).",
     )
     common(check)
-    check.add_argument("sources", nargs="+", metavar="SOURCE")
+    check.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="files and directories (default: ./dist)"
+    )
     from metaseal.cli._network import add_network_options
 
     add_network_options(
@@ -98,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return main_report(argv[2:])
     parser = build_parser()
     # Options may stand between sources (`check installed:x --python PY dist/`): argparse
-    # stops a nargs="+" positional at the first option, so the rest are collected here.
+    # stops a nargs="*" positional at the first option, so the rest are collected here.
     args, rest = parser.parse_known_args(argv)
     unknown = [arg for arg in rest if arg.startswith("-")]
     if unknown or (rest and args.command not in ("check", "scan")):

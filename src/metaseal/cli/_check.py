@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metaseal.errors import ArtifactError, MetasealError, UsageError, escape_controls
+from metaseal.errors import ArtifactError, MetasealError, UsageError, escape_controls, plural
 
 if TYPE_CHECKING:
     import argparse
@@ -67,24 +67,67 @@ def _remote(
     from metaseal.cli._network import network_from_args, requirement
     from metaseal.errors import NetworkError
     from metaseal.index.remote import select_versions
+    from metaseal.scan.progress import Progress
+    from metaseal.sources.artifacts import discover
 
-    wanted = [requirement(source) for source in sources]
-    artifacts: list[Artifact] = []
-    errors: list[MetasealError] = []
+    if not sources:
+        raise UsageError(
+            "name the projects to check on the index: `metaseal check --index URL NAME` "
+            "(or `NAME==VERSION`)."
+        )
+    # `installed:` / `installed:NAME` stay local; the index is asked for their name==version.
+    installed = [s for s in sources if s.startswith("installed:")]
+    artifacts, found_errors = discover(installed, python=args.python) if installed else ([], [])
+    errors: list[MetasealError] = list(found_errors)
+    wanted = [requirement(source) for source in sources if source not in installed]
+    wanted += [pinned for pinned in map(_pinned, artifacts) if pinned[0]]
     client, index = network_from_args(args)
+    # On a terminal only, and only once reading takes more than a second; never on stdout.
+    progress = Progress(
+        0, unit="files", label="metaseal: reading", delay=1.0, enabled=_stderr_is_tty()
+    )
     try:
         for name, spec in wanted:
             try:
                 page = index.project(name)
-                found, failed = index.artifacts(page, select_versions(page, spec), jobs=args.jobs)
+                versions = select_versions(page, spec)
+                found, failed = index.artifacts(page, versions, jobs=args.jobs, progress=progress)
             except (ArtifactError, NetworkError) as exc:
                 errors.append(exc)
                 continue
             artifacts += found
             errors += failed
     finally:
+        progress.close()
         client.close()
     return artifacts, errors
+
+
+def _pinned(artifact: Artifact) -> tuple[str, str | None]:
+    """An installed distribution as the (name, ``==version``) to read from the index."""
+    name = next(iter(artifact.parsed.values("name")), "")
+    version = next(iter(artifact.parsed.values("version")), "")
+    return name, f"=={version}" if version else None
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _default_sources(args: argparse.Namespace) -> None:
+    """No SOURCE: ``./dist``, where ``python -m build`` writes (not with an index)."""
+    if args.sources or args.index or args.find_links:
+        return
+    if not Path("dist").is_dir():
+        raise UsageError(
+            "no SOURCE given and there is no `dist` directory here; name the files or "
+            "directories to check (`metaseal check path/to/dist`), or build first "
+            "(`python -m build`)."
+        )
+    args.sources = ["dist"]
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -93,8 +136,9 @@ def run_check(args: argparse.Namespace) -> int:
     from metaseal.engine.release import check_releases
     from metaseal.errors import NetworkError
     from metaseal.report.jsondoc import render_json
-    from metaseal.report.text import render_text
+    from metaseal.report.text import render_summary, render_text
 
+    _default_sources(args)
     projects, sources, errors = _projects_and_sources(args)
     read = _remote if args.index or args.find_links else _local
     artifacts, read_errors = read(args, sources)
@@ -115,12 +159,30 @@ def run_check(args: argparse.Namespace) -> int:
         code = 4 if any(isinstance(e, NetworkError) for e in errors) else 3
     if args.format == "json":
         sys.stdout.write(render_json(releases, errors, strict=args.strict, exit_code=code))
+    elif args.format == "github":
+        from metaseal.report.github import render_github
+        from metaseal.report.text import render_summary
+
+        summary = render_summary(releases, len(errors), strict=args.strict)
+        sys.stdout.write(escape_controls(render_github(releases, errors, summary)))
     else:
-        text = render_text(releases, [], strict=args.strict, cosmetic=args.cosmetic)
-        sys.stdout.write(escape_controls(text))
+        text = render_text(
+            releases, [], strict=args.strict, cosmetic=args.cosmetic, quiet=args.quiet
+        )
+        if args.quiet and errors:  # the summary line counts the unreadable inputs too
+            lines = text.rstrip("\n").split("\n")
+            lines[-1] = render_summary(releases, len(errors), strict=args.strict)
+            text = "\n".join(lines) + "\n"
+        _write_text(escape_controls(text))
         for error in errors:
             print(f"metaseal: error: {escape_controls(str(error))}", file=sys.stderr)
     return code
+
+
+def _write_text(text: str) -> None:
+    from metaseal.report.style import colour, use_colour
+
+    sys.stdout.write(colour(text) if use_colour(sys.stdout) else text)
 
 
 _INDEX_ONLY = ("sdists", "allow_download", "cert", "cache_dir", "no_cache")
@@ -180,11 +242,20 @@ def run_diff(args: argparse.Namespace) -> int:
             "findings": [finding_json(f) for f in findings],
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    elif args.format == "github":
+        from metaseal.engine.artifact import Artifact
+        from metaseal.report.github import render_github_findings
+
+        paths = {s.label: s.source for s in (a, b) if isinstance(s, Artifact)}
+        lines = render_github_findings(findings, paths)
+        meaningful = [f for f in findings if f.severity.value != "cosmetic"]
+        lines.append(f"{args.left} and {args.right}: {plural(len(meaningful), 'difference')}")
+        sys.stdout.write(escape_controls("\n".join(lines) + "\n"))
     else:
-        body = render_findings(findings, cosmetic=args.cosmetic)
+        body = render_findings(findings, cosmetic=args.cosmetic, quiet=args.quiet)
         meaningful = [f for f in findings if f.severity.value != "cosmetic"]
         head = f"{args.left} and {args.right}: " + (
-            f"{len(meaningful)} difference(s)" if meaningful else "same meaning"
+            plural(len(meaningful), "difference") if meaningful else "same meaning"
         )
-        sys.stdout.write(escape_controls(head + "\n" + (f"\n{body}\n" if body else "")))
+        _write_text(escape_controls(head + "\n" + (f"\n{body}\n" if body else "")))
     return code

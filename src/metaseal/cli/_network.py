@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from metaseal.index._http import Client
     from metaseal.index.remote import Index
 
-__all__ = ["add_network_options", "network_from_args", "requirement"]
+__all__ = ["add_network_options", "network_from_args", "require_index_extra", "requirement"]
 
 
 def _count(minimum: float, kind: type[float]) -> Callable[[str], float]:
@@ -82,8 +82,34 @@ def add_network_options(parser: argparse.ArgumentParser, *, about: str | None = 
     group.add_argument("--no-cache", action="store_true", help="do not use the sidecar cache")
 
 
+def require_index_extra(*, cache: bool, what: str = "checking an index") -> None:
+    """Every missing dependency of the ``index`` extra, named at once, with the one install
+    command; ``cache`` when the user cache directory (platformdirs) is needed too."""
+    import importlib.util
+
+    needed = {"urllib3": "", "platformdirs": " (for the user cache directory)"}
+    if not cache:
+        del needed["platformdirs"]
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if not missing:
+        return
+    names = " and ".join(f"{name}{needed[name]}" for name in missing)
+    verb = "is" if len(missing) == 1 else "are"
+    instead = (
+        "; or pass `--cache-dir DIR` or `--no-cache` to do without platformdirs"
+        if missing == ["platformdirs"]
+        else ""
+    )
+    raise UsageError(
+        f"{what} needs {names}, which {verb} missing; install "
+        f'{"it" if len(missing) == 1 else "them"} with `pip install "metaseal[index]"`'
+        f"{instead}."
+    )
+
+
 def network_from_args(args: argparse.Namespace) -> tuple[Client, Index]:
     """The client and index the options of :func:`add_network_options` describe."""
+    require_index_extra(cache=not args.no_cache and not args.cache_dir)
     from metaseal.index._cache import SidecarCache, default_cache_dir
     from metaseal.index._http import Client, HttpSettings
     from metaseal.index.remote import Index

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from metaseal.errors import ArtifactError, MetasealError, UsageError
+from metaseal.errors import ArtifactError, MetasealError, UsageError, plural
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -135,7 +135,8 @@ def _counts(db: ScanDB, names: Sequence[str]) -> tuple[dict[str, int], int, int]
 
 
 def _plan(path: Path, total: int, todo: int, failed: int) -> str:
-    line = f"metaseal: scan database {path}: {total} project(s), {total - todo} already read, "
+    line = f"metaseal: scan database {path}: {plural(total, 'project')}, "
+    line += f"{total - todo} already read, "
     line += f"{todo} to read"
     if failed:
         line += f" ({failed} failed before: --retry-failed reads them again)"
@@ -147,7 +148,7 @@ def run_scan(args: argparse.Namespace) -> int:
     import functools
     import threading
 
-    from metaseal.cli._network import network_from_args
+    from metaseal.cli._network import network_from_args, require_index_extra
     from metaseal.scan.db import ScanDB
     from metaseal.scan.progress import Progress
     from metaseal.scan.runner import check_project, scan, stop_on_signals
@@ -159,6 +160,9 @@ def run_scan(args: argparse.Namespace) -> int:
         )
     if not args.index and not args.find_links:
         raise UsageError("name the index to scan: `--index URL` (or `--find-links URL`).")
+    require_index_extra(
+        cache=not args.db or (not args.no_cache and not args.cache_dir), what="metaseal scan"
+    )
     requested = _requested(args)
     path = Path(args.db) if args.db else default_db()
     client, index = network_from_args(args)
@@ -197,8 +201,8 @@ def run_scan(args: argparse.Namespace) -> int:
         )
         return 130
     sys.stdout.write(
-        f"{len(names)} project(s): {counts['done']} read, {counts['failed']} failed; "
-        f"{releases} release(s), {failed_releases} with errors. "
+        f"{plural(len(names), 'project')}: {counts['done']} read, {counts['failed']} failed; "
+        f"{plural(releases, 'release')}, {failed_releases} with errors. "
         f"Summary: metaseal scan report --db {path}\n"
     )
     if counts["failed"]:

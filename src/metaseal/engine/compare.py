@@ -23,6 +23,7 @@ from metaseal.engine.fields import (
 )
 from metaseal.engine.findings import Finding, RawValue, Severity, Side
 from metaseal.engine.rules import NEVER_DYNAMIC, RULES
+from metaseal.errors import plural
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -151,10 +152,12 @@ def _describe_change(diff: FieldDiff, left: str, right: str) -> str:
     if diff.spec is None or not diff.spec.listlike or not (added or removed):
         return f"{subject} has a different `{name}` than {left}"
     if added and removed:
-        return f"{subject} adds {added} and drops {removed} `{name}` value(s) of {left}"
+        return (
+            f"{subject} adds {added} and drops {plural(removed, '`' + name + '` value')} of {left}"
+        )
     if added:
-        return f"{subject} adds {added} `{name}` value(s) that {left} does not have"
-    return f"{subject} drops {removed} `{name}` value(s) that {left} has"
+        return f"{subject} adds {plural(added, '`' + name + '` value')} that {left} does not have"
+    return f"{subject} drops {plural(removed, '`' + name + '` value')} that {left} has"
 
 
 _Verdict = Optional[tuple[str, str, str]]  # (rule, message, hint), or None: nothing to say

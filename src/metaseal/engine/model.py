@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from metaseal.engine.fields import FIELDS
 from metaseal.engine.quirks import is_placeholder, tolerated_problem
+from metaseal.errors import plural
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -67,7 +68,7 @@ def _validate(text: str) -> tuple[str, ...]:
 
     raw, unparsed = parse_email(text)
     problems = [
-        f"`{name}` could not be read as a valid value ({len(values)} value(s))"
+        f"`{name}` could not be read as a valid value ({plural(len(values), 'value')})"
         for name, values in unparsed.items()
         if name in _KNOWN_HEADERS
     ]

@@ -19,7 +19,7 @@ import threading
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar, Union
+from typing import TYPE_CHECKING, Callable, Protocol, TypeVar, Union
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -50,6 +50,14 @@ _ALGORITHMS = sorted(
 )
 _T = TypeVar("_T")
 _Result = Union[Artifact, MetasealError]
+
+
+class FileProgress(Protocol):
+    """What :meth:`Index.artifacts` reports to (:class:`metaseal.scan.progress.Progress` fits)."""
+
+    total: int
+
+    def advance(self, count: int = 1) -> None: ...
 
 
 class Index:
@@ -150,12 +158,18 @@ class Index:
         return found
 
     def artifacts(
-        self, page: ProjectPage, versions: Sequence[str], *, jobs: int = 1
+        self,
+        page: ProjectPage,
+        versions: Sequence[str],
+        *,
+        jobs: int = 1,
+        progress: FileProgress | None = None,
     ) -> tuple[list[Artifact], list[MetasealError]]:
         """Every wheel (and, with ``sdists``, sdist) of ``versions`` as an :class:`Artifact`.
 
         Per-file failures come back as errors, each naming its URL; the artifacts are sorted by
-        label, as a local read sorts them.
+        label, as a local read sorts them. ``progress`` (if any) has its ``total`` raised by the
+        number of files to read and is advanced once per file read.
         """
         wanted = {Version(v) for v in versions}
         errors: list[MetasealError] = []
@@ -172,7 +186,18 @@ class Index:
                     )
                 )
             chosen += picked
-        results = _map(self._read, chosen, jobs)
+        read = self._read
+        if progress is not None:
+            lock = threading.Lock()
+            progress.total += len(chosen)
+
+            def read(file: IndexFile) -> _Result:
+                result = self._read(file)
+                with lock:
+                    progress.advance()
+                return result
+
+        results = _map(read, chosen, jobs)
         artifacts = [r for r in results if isinstance(r, Artifact)]
         errors += [r for r in results if isinstance(r, MetasealError)]
         artifacts.sort(key=lambda artifact: (artifact.label, artifact.source))

@@ -6,9 +6,11 @@ import difflib
 import json
 from typing import TYPE_CHECKING
 
+from metaseal.engine.artifact import Kind, Role
 from metaseal.engine.fields import is_extra_requirement
 from metaseal.engine.findings import Finding, RawValue, Severity
-from metaseal.errors import escape_controls
+from metaseal.engine.formats import is_sealed
+from metaseal.errors import escape_controls, plural
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from metaseal.engine.variation import VariationReport
     from metaseal.errors import ArtifactError
 
-__all__ = ["counts", "render_findings", "render_text"]
+__all__ = ["counts", "coverage", "render_findings", "render_summary", "render_text"]
 
 _MAX_LINES = 12
 
@@ -90,8 +92,19 @@ def _block(finding: Finding) -> list[str]:
     return lines
 
 
-def render_findings(findings: Sequence[Finding], *, cosmetic: bool = False) -> str:
-    """Per-field diff blocks, most severe first; cosmetic ones only when asked."""
+_PROBLEMS = (Severity.ERROR, Severity.WARNING)
+
+
+def render_findings(
+    findings: Sequence[Finding], *, cosmetic: bool = False, quiet: bool = False
+) -> str:
+    """Per-field diff blocks, most severe first; cosmetic ones only when asked; with ``quiet``,
+    errors and warnings only."""
+    if quiet:
+        shown = [f for f in findings if f.severity in _PROBLEMS]
+        return "\n".join(
+            line for f in sorted(shown, key=lambda f: -f.severity.rank) for line in [*_block(f), ""]
+        ).rstrip("\n")
     shown = [f for f in findings if cosmetic or f.severity is not Severity.COSMETIC]
     ordered = sorted(shown, key=lambda f: -f.severity.rank)
     out: list[str] = []
@@ -100,7 +113,7 @@ def render_findings(findings: Sequence[Finding], *, cosmetic: bool = False) -> s
         out.append("")
     hidden = len(findings) - len(shown)
     if hidden:
-        out.append(f"({hidden} cosmetic difference(s) not shown; --cosmetic shows them)")
+        out.append(f"({plural(hidden, 'cosmetic difference')} not shown; --cosmetic shows them)")
     return "\n".join(out).rstrip("\n")
 
 
@@ -122,7 +135,9 @@ def _variation_text(report: VariationReport) -> list[str]:
         state = (
             f"verified on {proposal.environments_checked} (wheel, environment) pairs"
             if proposal.verified
-            else f"NOT verified: {len(proposal.unverified)} of its entries disagree with some wheel"
+            else f"NOT verified: {plural(len(proposal.unverified), 'entry', 'entries')} "
+            + ("disagrees" if len(proposal.unverified) == 1 else "disagree")
+            + " with some wheel"
             if proposal.unverified
             else "NOT verified: some wheels disagree where no marker can tell them apart"
         )
@@ -153,7 +168,61 @@ def counts(findings: Sequence[Finding]) -> dict[str, int]:
 
 
 def _summary(counts: dict[str, int]) -> str:
-    return ", ".join(f"{counts[s.value]} {s.value}(s)" for s in Severity if counts[s.value])
+    """``1 error, 3 warnings, 2 info, 1 cosmetic`` (the last two are not countable nouns)."""
+    return ", ".join(
+        plural(counts[s.value], s.value) if s in _PROBLEMS else f"{counts[s.value]} {s.value}"
+        for s in Severity
+        if counts[s.value]
+    )
+
+
+def _checked(artifact_kind: Kind, has_dist_info: bool) -> list[str]:
+    names = {Kind.SDIST: ["filename"], Kind.WHEEL: ["filename"], Kind.SIDECAR: ["filename"]}
+    base = names.get(artifact_kind, ["dist-info name"] if has_dist_info else [])
+    return [*base, "metadata validity", "import names"]
+
+
+def coverage(release: Release) -> str | None:
+    """What was and was not compared, when that is less than the word PASSED suggests: a
+    release of one file, or whose sdists are below Metadata 2.2 (they promise nothing)."""
+    artifacts = release.artifacts
+    if len(artifacts) == 1 and not release.projects:
+        only = artifacts[0]
+        checked = ", ".join(_checked(only.kind, only.dist_info is not None))
+        return f"1 file: nothing to compare it with; checked: {checked}"
+    sdists = [a for a in artifacts if a.role is Role.SDIST]
+    wheels = [a for a in artifacts if a.role is Role.WHEEL]
+    if sdists and wheels and not any(is_sealed(s.parsed.metadata_version) for s in sdists):
+        version = sdists[0].parsed.metadata_version or "(missing)"
+        what = "the sdist is" if len(sdists) == 1 else "the sdists are"
+        others = (
+            "wheels compared with nothing but each other"
+            if len(wheels) > 1
+            else "the wheel compared with nothing"
+        )
+        if release.projects:
+            others += " and the pyproject.toml"
+        return f"{what} Metadata {version}: it promises nothing, {others}"
+    return None
+
+
+def render_summary(releases: Sequence[Release], errors: int, *, strict: bool = False) -> str:
+    """One line for the whole check: releases, files, how many failed, the finding counts."""
+    findings = [f for r in releases for f in r.findings]
+    failed = sum(any(f.severity.fails(strict=strict) for f in r.findings) for r in releases)
+    files = sum(len(r.artifacts) for r in releases)
+    if not releases:
+        line = "no release checked"
+    else:
+        line = f"{plural(len(releases), 'release')}, {plural(files, 'file')}: "
+        line += f"{failed} FAILED" if failed else "all PASSED"
+    tally = counts(findings)
+    problems = ", ".join(plural(tally[s.value], s.value) for s in _PROBLEMS if tally[s.value])
+    if problems:
+        line += f" ({problems})"
+    if errors:
+        line += f"; {plural(errors, 'unreadable input')}"
+    return line
 
 
 def render_text(
@@ -162,26 +231,34 @@ def render_text(
     *,
     strict: bool = False,
     cosmetic: bool = False,
+    quiet: bool = False,
 ) -> str:
     """The text report of ``metaseal check``: per release a ``PASSED``/``FAILED`` line per file,
     the findings as per-field diffs (cosmetic ones only with ``cosmetic``), the wheels'
     variation with the marker proposal, then one ``ERROR`` line per unreadable input.
 
-    ``strict`` counts warnings as failures, as ``--strict`` does.
+    ``strict`` counts warnings as failures, as ``--strict`` does. ``quiet`` shows only the
+    releases with errors or warnings, their FAILED files and those findings, then a summary.
     """
     out: list[str] = []
     for release in releases:
         tally = counts(release.findings)
         bad = any(f.severity.fails(strict=strict) for f in release.findings)
-        files = len(release.artifacts)
+        if quiet and not any(f.severity in _PROBLEMS for f in release.findings):
+            continue
         out.append(
-            f"{release.name} {release.version}: {files} file(s), "
+            f"{release.name} {release.version}: {plural(len(release.artifacts), 'file')}, "
             f"{'FAILED' if bad else 'PASSED'}"
             + (f" ({_summary(tally)})" if release.findings else "")
         )
+        note = None if quiet else coverage(release)
+        if note is not None:
+            out.append(f"  ({note})")
         width = max(len(_name(a.label)) for a in release.artifacts)
         for artifact in release.artifacts:
             status = "FAILED" if release.failed(artifact.label, strict=strict) else "PASSED"
+            if quiet and status == "PASSED":
+                continue
             version = artifact.parsed.metadata_version or "?"
             out.append(
                 f"  {status}  {_name(artifact.label):<{width}}  {artifact.kind.value}, "
@@ -189,14 +266,16 @@ def render_text(
             )
         for label in release.projects:
             out.append(f"  (checked against {_name(label)})")
-        body = render_findings(release.findings, cosmetic=cosmetic)
+        body = render_findings(release.findings, cosmetic=cosmetic, quiet=quiet)
         if body:
             out += ["", *(f"  {line}" if line else "" for line in body.split("\n"))]
-        if release.variation is not None:
+        if release.variation is not None and not quiet:
             variation = _variation_text(release.variation)
             if variation:
                 out += ["", *(f"  {line}" for line in variation)]
         out.append("")
     for error in errors:
         out.append(f"ERROR  {error}")
+    if quiet:
+        out.append(render_summary(releases, len(errors), strict=strict))
     return "\n".join(out).rstrip("\n") + "\n"

@@ -36,6 +36,8 @@ class Progress:
         total: int,
         *,
         unit: str = "projects",
+        label: str = "scan",
+        delay: float = 0.0,
         stream: TextIO | None = None,
         enabled: bool = True,
         tty: bool | None = None,
@@ -45,6 +47,9 @@ class Progress:
         self.total = total
         self.done = 0
         self.unit = unit
+        self.label = label
+        #: Seconds before the first line: nothing is shown for work that ends sooner.
+        self.delay = delay
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
         self.tty = self.stream.isatty() if tty is None else tty
@@ -63,20 +68,22 @@ class Progress:
         eta = left / rate if rate > 0 else None
         percent = f" {100 * self.done // self.total:3d}%" if self.total else ""
         return (
-            f"scan{percent} {self.done}/{self.total} {self.unit}, "
+            f"{self.label}{percent} {self.done}/{self.total} {self.unit}, "
             f"{rate:.1f}/s, ETA {format_eta(eta if left else 0.0)}"
         )
 
     def advance(self, count: int = 1) -> None:
         self.done += count
         now = self._clock()
+        if self._last is None and now - self._start < self.delay:
+            return
         if self._last is None or now - self._last >= self.interval:
             self._write()
             self._last = now
 
     def close(self) -> None:
         """Write the final line (and end it, on a terminal)."""
-        if self.enabled and self.done:
+        if self.enabled and self.done and self._last is not None:
             self._write()
             if self.tty:
                 self.stream.write("\n")

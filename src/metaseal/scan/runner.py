@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable
 
 from metaseal.engine.findings import Severity
 from metaseal.engine.variation import PROPOSABLE
-from metaseal.errors import MetasealError
+from metaseal.errors import MetasealError, plural
 from metaseal.scan.db import FileRow, FindingRow, ProjectResult, ReleaseRow, VariationRow
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def check_project(index: Index, name: str, *, all_versions: bool = False) -> Pro
     except MetasealError as exc:
         return ProjectResult(name, error=str(exc))
     if errors:
-        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+        more = f" (and {plural(len(errors) - 1, 'more error')})" if len(errors) > 1 else ""
         return ProjectResult(page.name, error=f"{errors[0]}{more}")
     releases = check_releases(artifacts)
     return ProjectResult(page.name, tuple(release_row(page.name, r) for r in releases))

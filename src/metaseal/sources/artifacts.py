@@ -9,7 +9,8 @@ Sources understood (see :func:`read_source`):
 - a PEP 658 sidecar ``<wheel or sdist filename>.metadata``, standing in for its distribution;
 - a bare ``METADATA`` (wheel role) or ``PKG-INFO`` (sdist role) file;
 - an unpacked ``*.dist-info`` directory (wheel role);
-- ``installed:NAME``: an installed distribution of this interpreter or of ``python``.
+- ``installed:NAME``: an installed distribution of this interpreter or of ``python``;
+  ``installed:`` (to :func:`discover`): every distribution of that environment.
 
 Every member read has a size limit. Filenames are parsed with :mod:`packaging.utils`.
 This module does I/O only; it makes no judgement about the metadata (the engine does).
@@ -41,7 +42,7 @@ from metaseal.sources.archives import (
     read_wheel_file,
     wheel_from_metadata,
 )
-from metaseal.sources.installed import read_installed
+from metaseal.sources.installed import read_environment, read_installed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -122,6 +123,18 @@ def discover(
     errors: list[ArtifactError] = []
     seen: set[object] = set()
     for spec in paths:
+        if spec == _INSTALLED:  # every distribution of the environment, in one subprocess
+            try:
+                found, failed = read_environment(spec, python)
+            except ArtifactError as exc:
+                errors.append(exc)
+                continue
+            errors += failed
+            for artifact in found:
+                if artifact.source not in seen:
+                    seen.add(artifact.source)
+                    artifacts.append(artifact)
+            continue
         sources = [spec]
         if not spec.startswith(_INSTALLED) and not spec.rstrip("/\\").endswith(".dist-info"):
             try:
