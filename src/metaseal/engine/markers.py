@@ -240,16 +240,15 @@ _PLATFORMS = (
 
 
 def _platform_axis(literals: dict[str, set[str]]) -> list[tuple[tuple[str, str], ...]]:
-    """Joint values of the OS variables: every known platform, plus, for a literal no known
-    platform has, one platform where only that variable has it (so nothing is assumed)."""
+    """Joint values of the OS variables: every known platform, plus every combination of the
+    literals no known platform has (and of some other value), so nothing is assumed there."""
     triples = set(_PLATFORMS)
+    unknown = []
     for index, variable in enumerate(_PLATFORM_VARIABLES):
         known = {platform[index] for platform in _PLATFORMS}
-        for value in literals.get(variable, set()) - known:
-            triple = [_OTHER] * 3
-            triple[index] = value
-            triples.add((triple[0], triple[1], triple[2]))
-    triples.add((_OTHER, _OTHER, _OTHER))
+        unknown.append(sorted(literals.get(variable, set()) - known) + [_OTHER])
+    # Values no known platform has may come together in any way: nothing is assumed there.
+    triples.update(itertools.product(*unknown))
     return [tuple(zip(_PLATFORM_VARIABLES, triple)) for triple in sorted(triples)]
 
 
