@@ -65,6 +65,9 @@ def test_wrong_answers_are_refused_and_nothing_is_published(
     assert "Traceback" not in stderr
     assert stderr.startswith("metaseal: error: "), stderr
     assert REFUSED_ANSWERS[answer] in stderr
+    if answer in ("garbage", "renamed", "version", "bad-filename"):  # read, then refused
+        assert "not published" in stderr
+        assert ".metaseal-" not in stderr  # named by its file name, not the staging path
     assert _left(project.out()) == []
     assert _left(tmp_path / "tmp") == []
 

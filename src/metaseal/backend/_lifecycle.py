@@ -338,7 +338,10 @@ def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None
 
     headers = _identical_to_pkg_info(here, kind, path, metadata_directory)
     if headers is not None:
-        check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
+        try:
+            check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
+        except ArtifactError as exc:
+            raise _not_published(here, path, exc) from None
         return
     from metaseal.engine.seal import Verdict
     from metaseal.report.seal import render_refusal, render_warnings
@@ -347,13 +350,16 @@ def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None
     settings = here.settings
     # The built file itself must be readable and say what its name says, escape hatch or not:
     # the hatch publishes drifting metadata, never a file that is not a valid distribution.
-    built = read_source(str(path))
-    check_identity(
-        kind,
-        path,
-        next(iter(built.parsed.values("name")), "").strip(),
-        next(iter(built.parsed.values("version")), "").strip(),
-    )
+    try:
+        built = read_source(str(path))
+        check_identity(
+            kind,
+            path,
+            next(iter(built.parsed.values("name")), "").strip(),
+            next(iter(built.parsed.values("version")), "").strip(),
+        )
+    except ArtifactError as exc:
+        raise _not_published(here, path, exc) from None
     try:
         findings = findings_for(here, kind, built, metadata_directory)
     except ArtifactError as exc:
@@ -380,6 +386,12 @@ def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None
             kind, name, backend, blocking + warned, from_sdist=from_sdist, kept_because=why
         )
     )
+
+
+def _not_published(here: Session, path: Path, exc: ArtifactError) -> ArtifactError:
+    """``exc`` about a staged file, named by its file name (the staging path means nothing)."""
+    backend = _describe_backend(here.settings)
+    return ArtifactError(path.name, f"{exc.reason} It was built by {backend} and not published.")
 
 
 def _first(headers: Mapping[str, list[str]], name: str) -> str:

@@ -244,9 +244,9 @@ def check_identity(kind: Kind, path: Path, name: str, version: str) -> None:
             file_name, file_version, _, _ = parse_wheel_filename(basename)
     except (InvalidSdistFilename, InvalidWheelFilename, InvalidVersion) as exc:
         raise ArtifactError(
-            str(path),
-            f"is not a valid {kind if kind == 'sdist' else 'wheel'} file name ({exc}); it was "
-            "not published. Fix the inner backend.",
+            basename,
+            f"is not a valid {kind if kind == 'sdist' else 'wheel'} file name ({exc}); fix the "
+            "inner backend.",
         ) from None
     try:
         same_version = Version(version) == file_version
@@ -254,8 +254,7 @@ def check_identity(kind: Kind, path: Path, name: str, version: str) -> None:
         same_version = False
     if canonicalize_name(name) != file_name or not same_version:
         raise ArtifactError(
-            str(path),
+            basename,
             f"the file name says `{file_name}` `{file_version}` but the metadata inside says "
-            f"Name `{name}` Version `{version}`; it was not published. Fix the inner backend "
-            "so the two agree.",
+            f"Name `{name}` Version `{version}`; fix the inner backend so the two agree.",
         )
