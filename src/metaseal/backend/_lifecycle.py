@@ -3,8 +3,9 @@
 Every hook of :mod:`metaseal.backend` except the prepare fast path lands here. The inner backend
 is imported once per process (``backend-path`` entries go in front of ``sys.path`` and the module
 must then come from one of them, as PEP 517 requires of in-tree backends). Distributions are built
-into a private staging directory inside the output directory, checked by :func:`verify`, and only
-then moved into place with :func:`os.replace`, so a refused file never appears there.
+into a private staging directory outside the output directory (:mod:`metaseal.backend._staging`,
+which also validates the inner backend's answer), checked by :func:`verify`, and only then moved
+into place, so a refused (or half-built) file never appears there.
 
 ``metadata_directory`` bookkeeping: the prepare hooks write a marker file next to the
 ``.dist-info`` they return, saying who prepared it: ``pkg-info`` (the fast path), ``inner`` (the
@@ -32,7 +33,6 @@ from metaseal.engine.rules import NEVER_DYNAMIC
 from metaseal.errors import (
     ArtifactError,
     ConfigError,
-    MetasealError,
     MetasealWarning,
     SealBroken,
     escape_controls,
@@ -238,40 +238,35 @@ def build(
     config_settings: Mapping[str, Any] | None,
     metadata_directory: str | None = None,
 ) -> str:
-    """Build with the inner backend into a staging directory, verify, then publish atomically."""
-    import tempfile
+    """Build with the inner backend into a private staging directory (see
+    :mod:`metaseal.backend._staging`), accept its answer, verify, then publish atomically."""
+    from metaseal.backend._staging import accept, open_stage
 
     here = session(config_settings)
     hook, prepare = f"build_{kind}", f"prepare_metadata_for_build_{kind}"
-    staging = Path(tempfile.mkdtemp(dir=directory, prefix=".metaseal-"))
-    try:
+    with open_stage(directory) as stage:
+        staging = stage.directory
         who, wheel = _prepared_by(metadata_directory) if kind != "sdist" else (None, None)
+        basename: object
         if wheel is not None and wheel.is_file():
             basename = wheel.name
-            shutil.copyfile(wheel, staging / basename)
+            shutil.copyfile(wheel, staging / wheel.name)
         elif kind == "sdist":
             basename = here.call(hook, str(staging))
         else:
             # The inner backend sees a metadata_directory only if its own hook could have made it.
             own = who == "inner" or (who is None and hasattr(here.backend, prepare))
             basename = here.call(hook, str(staging), metadata_directory if own else None)
-        staged = staging / basename
-        if kind == "sdist" and staged.is_file() and here.settings.seal_old_sdists:
+        staged = accept(kind, staging, basename, f"`{here.settings.backend}`", hook)
+        if kind == "sdist" and here.settings.seal_old_sdists:
             _seal_if_old(here, staged)
-        if not staged.is_file():
-            raise MetasealError(
-                f"the inner backend `{here.settings.backend}` returned {basename!r} from "
-                f"`{hook}` but wrote no such file."
-            )
         # Prepared metadata binds the wheel (PEP 517): the inner backend's, and PKG-INFO when
         # the fast path answered with it (even with a Dynamic License-File, the wheel must then
         # hold exactly those files). A reused wheel is its own prepared metadata.
         prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
         verify(here, kind, staged, prepared)
-        staged.replace(Path(directory, basename))
-        return str(basename)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        stage.publish(staged, staged.name)
+        return staged.name
 
 
 def _seal_if_old(here: Session, sdist: Path) -> None:
@@ -323,14 +318,13 @@ def _is_top_pkg_info(member: Any) -> bool:
 
 
 def findings_for(
-    here: Session, kind: Kind, path: Path, metadata_directory: str | None
-) -> tuple[Artifact, list[Finding]]:
-    """Read the inputs of one built file once and let the engine's seal verdict judge them."""
+    here: Session, kind: Kind, built: Artifact, metadata_directory: str | None
+) -> list[Finding]:
+    """Read the other inputs of one built file once and let the engine's seal verdict judge."""
     from metaseal.engine.seal import binds_project, check_built
     from metaseal.sources.artifacts import read_source
     from metaseal.sources.pyproject import static_project
 
-    built = read_source(str(path))
     pkg_info = here.root / "PKG-INFO"
     promise = read_source(str(pkg_info)) if kind != "sdist" and pkg_info.is_file() else None
     table = here.pyproject.get("project")
@@ -347,7 +341,7 @@ def findings_for(
     prepared = None
     if prepared_dir is not None and (prepared_dir / "METADATA").is_file():
         prepared = read_source(os.path.normpath(prepared_dir))
-    findings = check_built(
+    return check_built(
         kind,
         built,
         promise=promise,
@@ -356,47 +350,69 @@ def findings_for(
         allow_dynamic=here.settings.allow_dynamic,
         declared_dynamic=declared,
     )
-    return built, findings
 
 
 def _identical_to_pkg_info(
     here: Session, kind: Kind, path: Path, metadata_directory: str | None
-) -> bool:
-    """Whether a wheel built from an sdist holds PKG-INFO byte for byte (as does any prepared
-    METADATA): then every check passes, and the engine (packaging, email) need not be loaded.
+) -> dict[str, list[str]] | None:
+    """The headers of PKG-INFO when a wheel built from an sdist holds it byte for byte (as does
+    any prepared METADATA): then every check passes, and the engine (packaging, email) need not
+    be loaded; else ``None``.
     """
     import zipfile
 
     pkg_info = here.root / "PKG-INFO"
     if kind == "sdist" or not pkg_info.is_file():
-        return False
+        return None
     promised = pkg_info.read_bytes()
     if not formats.is_sealed(formats.metadata_version(promised)):
-        return False  # an unsealed PKG-INFO proves nothing: [project] must still be checked
-    dynamic = (formats.read_headers(promised) or {}).get("dynamic", [])
+        return None  # an unsealed PKG-INFO proves nothing: [project] must still be checked
+    headers = formats.read_headers(promised) or {}
+    dynamic = headers.get("dynamic", [])
     if any(name.lower() in NEVER_DYNAMIC for name in dynamic):
-        return False  # identical or not, the engine reports the forbidden Dynamic
+        return None  # identical or not, the engine reports the forbidden Dynamic
     prepared = Path(metadata_directory, "METADATA") if metadata_directory else None
     if prepared is not None and prepared.is_file() and prepared.read_bytes() != promised:
-        return False
+        return None
     try:
         with zipfile.ZipFile(path) as archive:
             dist_info = formats.one_dist_info(archive.namelist(), str(path))
-            return archive.read(f"{dist_info}/METADATA") == promised
+            same = archive.read(f"{dist_info}/METADATA") == promised
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
-        return False  # the engine's reader explains what is wrong
+        return None  # the engine's reader explains what is wrong
+    return headers if same else None
 
 
 def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None) -> None:
     """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say."""
-    if _identical_to_pkg_info(here, kind, path, metadata_directory):
+    from metaseal.backend._staging import check_identity
+
+    headers = _identical_to_pkg_info(here, kind, path, metadata_directory)
+    if headers is not None:
+        try:
+            check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
+        except ArtifactError as exc:
+            raise _not_published(here, path, exc) from None
         return
     from metaseal.engine.seal import Verdict
     from metaseal.report.seal import render_refusal, render_warnings
+    from metaseal.sources.artifacts import read_source
 
     settings = here.settings
+    # The built file itself must be readable and say what its name says, escape hatch or not:
+    # the hatch publishes drifting metadata, never a file that is not a valid distribution.
     try:
-        built, findings = findings_for(here, kind, path, metadata_directory)
+        built = read_source(str(path))
+        check_identity(
+            kind,
+            path,
+            next(iter(built.parsed.values("name")), "").strip(),
+            next(iter(built.parsed.values("version")), "").strip(),
+        )
+    except ArtifactError as exc:
+        raise _not_published(here, path, exc) from None
+    try:
+        findings = findings_for(here, kind, built, metadata_directory)
     except ArtifactError as exc:
         if not settings.allow_broken_seal:
             raise
@@ -421,6 +437,17 @@ def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None
             kind, name, backend, blocking + warned, from_sdist=from_sdist, kept_because=why
         )
     )
+
+
+def _not_published(here: Session, path: Path, exc: ArtifactError) -> ArtifactError:
+    """``exc`` about a staged file, named by its file name (the staging path means nothing)."""
+    backend = _describe_backend(here.settings)
+    return ArtifactError(path.name, f"{exc.reason} It was built by {backend} and not published.")
+
+
+def _first(headers: Mapping[str, list[str]], name: str) -> str:
+    values = headers.get(name, [])
+    return values[0] if values else ""
 
 
 def _warn_if_unsealed(here: Session, sdist: Artifact) -> None:

@@ -146,10 +146,11 @@ def _plan(path: Path, total: int, todo: int, failed: int) -> str:
 def run_scan(args: argparse.Namespace) -> int:
     """``metaseal scan``: returns the exit code (see :data:`SCAN_EXIT_CODES`)."""
     import functools
+    import sqlite3
     import threading
 
     from metaseal.cli._network import network_from_args, require_index_extra
-    from metaseal.scan.db import ScanDB
+    from metaseal.scan.db import ScanDB, database_error
     from metaseal.scan.progress import Progress
     from metaseal.scan.runner import check_project, scan, stop_on_signals
 
@@ -189,6 +190,8 @@ def run_scan(args: argparse.Namespace) -> int:
                 outcome = scan(db, todo, worker, jobs=args.jobs, progress=progress, stop=stop)
             progress.close()
             counts, releases, failed_releases = _counts(db, names)
+        except sqlite3.Error as exc:  # locked past the busy timeout, read-only, damaged
+            raise database_error(path, exc) from None
         finally:
             db.close()
     finally:
@@ -230,13 +233,17 @@ def main_report(argv: Sequence[str]) -> int:
     """``metaseal scan report ...``: returns the exit code."""
     args = _report_parser().parse_args(list(argv))
     try:
-        from metaseal.scan.db import ScanDB
+        import sqlite3
+
+        from metaseal.scan.db import ScanDB, database_error
         from metaseal.scan.summary import render
 
         path = Path(args.db) if args.db else default_db()
         db = ScanDB.open(path)
         try:
             text = render(db, args.format)
+        except sqlite3.Error as exc:
+            raise database_error(path, exc) from None
         finally:
             db.close()
         if args.output is None:

@@ -246,9 +246,9 @@ def _platform_axis(literals: dict[str, set[str]]) -> list[tuple[tuple[str, str],
     unknown = []
     for index, variable in enumerate(_PLATFORM_VARIABLES):
         known = {platform[index] for platform in _PLATFORMS}
-        unknown.append(sorted(literals.get(variable, set()) - known) + [_OTHER])
+        unknown.append([*sorted(literals.get(variable, set()) - known), _OTHER])
     # Values no known platform has may come together in any way: nothing is assumed there.
-    triples.update(itertools.product(*unknown))
+    triples.update((a, b, c) for a, b, c in itertools.product(*unknown))
     return [tuple(zip(_PLATFORM_VARIABLES, triple)) for triple in sorted(triples)]
 
 

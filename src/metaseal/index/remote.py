@@ -12,7 +12,6 @@ when the metadata came from a sidecar.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import tempfile
 import threading
@@ -31,7 +30,7 @@ from metaseal.index._http import HttpError
 from metaseal.index._lazyzip import LazyFile, RangeNotSupported
 from metaseal.index._netenv import strip_credentials
 from metaseal.index.simple import ACCEPT, IndexFile, ProjectPage, file_identity, parse_project_page
-from metaseal.sources.artifacts import read_source, read_wheel, wheel_from_metadata
+from metaseal.sources.artifacts import read_sdist, read_wheel, wheel_from_metadata
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -133,6 +132,8 @@ class Index:
         files: dict[str, IndexFile] = {}
         for page in pages:
             for file in page.files:
+                if file.credentials is not None and file.filename not in files:
+                    self._client.add_credentials(file.url, *file.credentials)
                 files.setdefault(file.filename, file)
         if not files and missing is not None:
             raise missing
@@ -225,14 +226,7 @@ class Index:
         return self._download(file, lambda path: read_wheel(file.url, file.filename, path))
 
     def _sdist(self, file: IndexFile) -> Artifact:
-        def read(path: Path) -> Artifact:
-            try:
-                artifact = read_source(str(path))
-            except ArtifactError as exc:
-                raise ArtifactError(file.url, exc.reason) from None
-            return dataclasses.replace(artifact, source=file.url)
-
-        return self._download(file, read)
+        return self._download(file, lambda path: read_sdist(file.url, path, file.filename))
 
     def _sidecar(self, file: IndexFile, hashes: Mapping[str, str]) -> bytes:
         sha256 = hashes.get("sha256")
@@ -256,7 +250,10 @@ class Index:
                 "metaseal does not download it.",
             )
         with tempfile.TemporaryDirectory(prefix="metaseal-") as directory:
-            path = Path(directory) / file.filename
+            # A short fixed name: the index's file name may be longer than the file system
+            # allows (it is only the label, passed to the reader separately).
+            suffix = next(s for s in (".whl", ".tar.gz", ".zip") if file.filename.endswith(s))
+            path = Path(directory) / f"download{suffix}"
             with path.open("w+b") as out:
                 self._client.get(file.url, max_bytes=limit, into=out)
 

@@ -11,7 +11,7 @@ whose filenames parse (:mod:`packaging.utils`) are kept; everything else on a pa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
@@ -25,6 +25,7 @@ from packaging.utils import (
 )
 
 from metaseal.errors import NetworkError
+from metaseal.index._netenv import strip_credentials
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -63,6 +64,9 @@ class IndexFile:
     yanked: bool = False
     requires_python: str | None = None
     size: int | None = None
+    #: ``user:password`` the link carried: taken out of :attr:`url` (which reaches messages and
+    #: reports) and handed to the HTTP client for the link's host instead.
+    credentials: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_wheel(self) -> bool:
@@ -149,14 +153,19 @@ def _filename(url: str) -> str:
     return unquote(urlsplit(url).path.rpartition("/")[2])
 
 
-def _split_url(page_url: str, href: str) -> tuple[str, dict[str, str]]:
-    """Absolute URL without fragment, and the ``#sha256=...`` style hash in the fragment."""
-    absolute, fragment = urldefrag(urljoin(page_url, href.strip()))
+def _split_url(page_url: str, href: str) -> tuple[str, dict[str, str], tuple[str, str] | None]:
+    """Absolute URL without fragment and credentials, the ``#sha256=...`` style hash in the
+    fragment, and the ``user:password`` the URL carried (never shown anywhere)."""
+    try:
+        absolute, fragment = urldefrag(urljoin(page_url, href.strip()))
+        absolute, credentials = strip_credentials(absolute)
+    except ValueError:  # an invalid IPv6 host: no URL at all (not one of our files)
+        return "", {}, None
     hashes = {}
     algorithm, equals, digest = fragment.partition("=")
     if equals and algorithm and digest:
         hashes[algorithm.lower()] = digest.lower()
-    return absolute, hashes
+    return absolute, hashes, credentials
 
 
 # -- PEP 691 JSON -----------------------------------------------------------------------------
@@ -201,7 +210,7 @@ def _json_file(entry: Any, page_url: str) -> IndexFile:
     filename, href = entry["filename"], entry["url"]
     if not isinstance(filename, str) or not isinstance(href, str):
         raise TypeError("`filename` and `url` must be strings")
-    absolute, fragment = _split_url(page_url, href)
+    absolute, fragment, credentials = _split_url(page_url, href)
     requires = entry.get("requires-python")
     size = entry.get("size")
     return IndexFile(
@@ -212,6 +221,7 @@ def _json_file(entry: Any, page_url: str) -> IndexFile:
         yanked=entry.get("yanked", False) not in (False, None),
         requires_python=requires if isinstance(requires, str) else None,
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        credentials=credentials,
     )
 
 
@@ -247,10 +257,15 @@ def _html_sidecar(anchor: Mapping[str, str | None]) -> dict[str, str] | None:
 
 
 def _html_files(body: bytes, url: str, charset: str) -> list[IndexFile]:
+    shown = charset if len(charset) <= 40 else f"{charset[:40]}..."
     try:
         text = body.decode(charset)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise _not_a_page(url, f"HTML that cannot be decoded as {charset}: {exc}") from None
+    # LookupError: unknown, or not a text encoding (base64); UnicodeError (punycode) and
+    # UnicodeDecodeError are ValueErrors.
+    except (ValueError, LookupError) as exc:
+        raise _not_a_page(
+            url, f"HTML that cannot be decoded as charset `{shown}`: {str(exc)[:200]}"
+        ) from None
     if "\x00" in text:
         raise _not_a_page(url, "binary data where HTML was expected")
     parser = _Anchors(url)
@@ -263,7 +278,7 @@ def _html_files(body: bytes, url: str, charset: str) -> list[IndexFile]:
         raise _not_a_page(url, "no HTML elements at all")
     files = []
     for anchor in parser.anchors:
-        absolute, hashes = _split_url(parser.base, anchor["href"] or "")
+        absolute, hashes, credentials = _split_url(parser.base, anchor["href"] or "")
         requires = anchor.get("data-requires-python")
         files.append(
             IndexFile(
@@ -273,6 +288,7 @@ def _html_files(body: bytes, url: str, charset: str) -> list[IndexFile]:
                 metadata=_html_sidecar(anchor),
                 yanked="data-yanked" in anchor,
                 requires_python=requires.strip() or None if requires is not None else None,
+                credentials=credentials,
             )
         )
     return files

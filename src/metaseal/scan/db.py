@@ -40,6 +40,7 @@ __all__ = [
     "ReleaseRow",
     "ScanDB",
     "VariationRow",
+    "database_error",
 ]
 
 #: Version of the tables; a database with another version is refused.
@@ -97,6 +98,15 @@ CREATE TABLE variation (
 CREATE INDEX variation_release ON variation (name, version);
 """
 _DETAIL_TABLES = ("releases", "files", "findings", "variation")
+_ALL_TABLES = ("meta", "projects", *_DETAIL_TABLES)
+#: The values a column may hold (a database written by hand or by something else may not).
+_ENUMS = (
+    ("projects", "status", ("pending", "done", "failed")),
+    ("releases", "status", ("PASSED", "FAILED")),
+    ("variation", "kind", ("no-op", "expressible", "inexpressible")),
+)
+#: How long (seconds) a statement waits for another process that holds the database locked.
+BUSY_TIMEOUT = 5.0
 
 
 class FileRow(NamedTuple):
@@ -155,6 +165,24 @@ def _unreadable(path: Path, detail: str) -> ArtifactError:
     )
 
 
+def database_error(path: Path, exc: sqlite3.Error) -> ArtifactError:
+    """The one-paragraph error for an SQLite failure on the database at ``path``."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ArtifactError(
+            str(path),
+            f"is locked by another process, still after {BUSY_TIMEOUT:g} s (another `metaseal "
+            "scan` of this database?); wait for it to finish, or pass another `--db FILE`.",
+        )
+    if "readonly" in text or "read-only" in text:
+        return ArtifactError(
+            str(path),
+            f"cannot be written ({text}); `metaseal scan` records every project in it: make the "
+            "file and its directory writable, or pass another `--db FILE`.",
+        )
+    return _unreadable(path, text)
+
+
 class ScanDB:
     """An open scan database (see the module docstring for the tables)."""
 
@@ -168,8 +196,10 @@ class ScanDB:
     def open(cls, path: Path, index: str | None = None) -> ScanDB:
         """Open ``path``, creating it for ``index`` when it does not exist yet.
 
-        Without ``index`` the database must exist (``scan report``). With one, an existing
-        database must describe the same index (:class:`UsageError` otherwise).
+        Without ``index`` the database must exist and is opened read-only (``scan report``).
+        With one, an existing database must describe the same index (:class:`UsageError`
+        otherwise). Anything SQLite refuses (a locked, read-only, damaged or foreign file)
+        raises :class:`ArtifactError` naming the file.
         """
         exists = path.exists()
         if not exists and index is None:
@@ -184,18 +214,37 @@ class ScanDB:
             except OSError as exc:
                 raise ArtifactError(str(path), f"cannot be created ({exc.strerror}).") from None
         try:
-            connection = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
+            connection, stored = cls._connect(path, index, immutable=False)
+        except sqlite3.OperationalError as exc:
+            # A report of a WAL database in a directory it may not write: SQLite cannot make
+            # the `-shm` file. With no `-wal` file everything is in the main file, which can
+            # then be read as immutable (nothing else can be writing it).
+            wal = path.with_name(f"{path.name}-wal")
+            if index is not None or "readonly" not in str(exc) or wal.exists():
+                raise database_error(path, exc) from None
+            try:
+                connection, stored = cls._connect(path, index, immutable=True)
+            except sqlite3.Error as again:
+                raise database_error(path, again) from None
         except sqlite3.Error as exc:
-            raise _unreadable(path, str(exc)) from None
+            raise database_error(path, exc) from None
+        return cls(path, connection, stored)
+
+    @classmethod
+    def _connect(
+        cls, path: Path, index: str | None, *, immutable: bool
+    ) -> tuple[sqlite3.Connection, str]:
+        if index is None:  # a report only reads: a read-only file is fine
+            target = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+            connection = sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT)
+        else:
+            connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+        connection.isolation_level = None
         try:
-            stored = cls._prepare(connection, path, index)
-        except sqlite3.DatabaseError as exc:
-            connection.close()
-            raise _unreadable(path, str(exc)) from None
+            return connection, cls._prepare(connection, path, index)
         except BaseException:
             connection.close()
             raise
-        return cls(path, connection, stored)
 
     @staticmethod
     def _prepare(connection: sqlite3.Connection, path: Path, index: str | None) -> str:
@@ -214,13 +263,25 @@ class ScanDB:
                 f"schema version {meta.get('schema_version', '?')}, this metaseal reads "
                 f"version {SCHEMA_VERSION}",
             )
+        missing = [table for table in _ALL_TABLES if table not in tables]
+        if missing:
+            raise _unreadable(path, f"it has no `{missing[0]}` table")
+        for table, column, allowed in _ENUMS:
+            marks = ", ".join("?" * len(allowed))
+            query = f"SELECT {column} FROM {table} WHERE {column} NOT IN ({marks}) LIMIT 1"
+            odd = connection.execute(query, allowed).fetchone()
+            if odd is not None:
+                raise _unreadable(
+                    path, f"`{table}.{column}` holds {odd[0]!r}, not one of {', '.join(allowed)}"
+                )
         if index is not None and index.rstrip("/") != meta["index"].rstrip("/"):
             raise UsageError(
                 f"{path} holds a scan of {meta['index']}, not of {index}; pass "
                 f"`--index {meta['index']}` to resume that scan, or another `--db FILE` for "
                 "a new one."
             )
-        _tune(connection)
+        if index is not None:
+            _tune(connection)
         return str(meta["index"])
 
     def close(self) -> None:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
+from metaseal.errors import ArtifactError
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -51,34 +53,37 @@ def summarize(db: ScanDB) -> dict[str, Any]:
     errors_by_field: dict[str, dict[str, Any]] = {}
     variation_by_field: dict[str, dict[str, int]] = {}
     for name, version, exit_code, report_json in releases:
-        document = json.loads(report_json)
-        errors = [f for f in document["findings"] if f["severity"] == "error"]
-        if exit_code and errors:
-            with_errors.append({"name": name, "version": version, "findings": errors})
-            for field, rules in _group(errors).items():
-                entry = errors_by_field.setdefault(field, {"releases": 0, "rules": {}})
-                entry["releases"] += 1
-                for rule in rules:
-                    entry["rules"][rule] = entry["rules"].get(rule, 0) + 1
-        mine = kinds.get((name, version))
-        if not mine:
-            continue
-        variation = []
-        for item in document["variation"]:
-            kind, reason = mine.get((item["field"], item["value"]), ("inexpressible", ""))
-            variation.append({**item, "kind": kind, "reason": reason})
-            counts = variation_by_field.setdefault(item["field"], dict.fromkeys(KINDS, 0))
-            counts[kind] += 1
-        varying.append(
-            {
-                "name": name,
-                "version": version,
-                "wheels": sum(1 for a in document["artifacts"] if a["role"] == "wheel"),
-                "variation": variation,
-                "proposal": document["proposal"],
-                "inexpressible": document["inexpressible"],
-            }
-        )
+        try:
+            document = json.loads(report_json)
+            errors = [f for f in document["findings"] if f["severity"] == "error"]
+            if exit_code and errors:
+                with_errors.append({"name": name, "version": version, "findings": errors})
+                for field, rules in _group(errors).items():
+                    entry = errors_by_field.setdefault(field, {"releases": 0, "rules": {}})
+                    entry["releases"] += 1
+                    for rule in rules:
+                        entry["rules"][rule] = entry["rules"].get(rule, 0) + 1
+            mine = kinds.get((name, version))
+            if not mine:
+                continue
+            variation = []
+            for item in document["variation"]:
+                kind, reason = mine.get((item["field"], item["value"]), ("inexpressible", ""))
+                variation.append({**item, "kind": kind, "reason": reason})
+                counts = variation_by_field.setdefault(item["field"], dict.fromkeys(KINDS, 0))
+                counts[kind] += 1
+            varying.append(
+                {
+                    "name": name,
+                    "version": version,
+                    "wheels": sum(1 for a in document["artifacts"] if a["role"] == "wheel"),
+                    "variation": variation,
+                    "proposal": document["proposal"],
+                    "inexpressible": document["inexpressible"],
+                }
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise _damaged(db, name, version, exc) from None
     failed = [
         {"name": name, "attempts": attempts, "error": error}
         for name, attempts, error in db.failed_projects()
@@ -106,6 +111,15 @@ def summarize(db: ScanDB) -> dict[str, Any]:
     }
 
 
+def _damaged(db: ScanDB, name: str, version: str, exc: Exception) -> ArtifactError:
+    detail = f"{type(exc).__name__}: {exc}"
+    return ArtifactError(
+        str(db.path),
+        f"the stored report of {name} {version} is not a metaseal JSON report ({detail[:200]}); "
+        "the database is damaged. Scan again into a new `--db FILE`.",
+    )
+
+
 def _group(findings: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for finding in findings:
@@ -118,9 +132,15 @@ def render(db: ScanDB, fmt: str) -> str:
     summary = summarize(db)
     if fmt == "json":
         return json.dumps(summary, indent=2) + "\n"
-    if fmt == "csv":
-        return _csv(summary)
-    return _markdown(summary)
+    try:
+        return _csv(summary) if fmt == "csv" else _markdown(summary)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a stored report's shape
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ArtifactError(
+            str(db.path),
+            f"holds a stored report that is not a metaseal JSON report ({detail[:200]}); the "
+            "database is damaged. Scan again into a new `--db FILE`.",
+        ) from None
 
 
 def _csv(summary: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import re
@@ -190,6 +191,15 @@ def parse_sdist_name(spec: str, filename: str) -> tuple[NormalizedName, Version]
 
 
 def corrupt(spec: str, what: str, exc: Exception) -> ArtifactError:
+    """The error for an archive that could not be read: a system error (permission denied, an
+    I/O error: ``OSError`` with an ``errno``) says so; anything else is a damaged file."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        advice = (
+            "check its permissions (and those of its directories)"
+            if exc.errno in (errno.EACCES, errno.EPERM)
+            else "check the file and the disk it is on"
+        )
+        return ArtifactError(spec, f"cannot be read ({exc.strerror or exc}); {advice}.")
     return ArtifactError(
         spec,
         f"cannot be read as {what} ({type(exc).__name__}: {exc}); the file is truncated or "

@@ -239,10 +239,13 @@ def _check_top(spec: str, top: str, name: NormalizedName, version: Version) -> N
         )
 
 
-def read_sdist(spec: str, path: Path) -> Artifact:
-    name, version = parse_sdist_name(spec, path.name)
+def read_sdist(spec: str, path: Path, filename: str | None = None) -> Artifact:
+    """Read the sdist at ``path``, named ``filename`` (default: the path's own name; a
+    download is stored under a short temporary name and read under its real one)."""
+    filename = filename or path.name
+    name, version = parse_sdist_name(spec, filename)
     layout = _Layout(spec)
-    if path.name.endswith(".zip"):
+    if filename.endswith(".zip"):
         try:
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
@@ -261,7 +264,7 @@ def read_sdist(spec: str, path: Path) -> Artifact:
     duplicates = tuple(checked(spec, f"`{member}`", copy) for copy in duplicates)
     return Artifact(
         spec,
-        path.name,
+        filename,
         Kind.SDIST,
         Role.SDIST,
         data,

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SeekableReader",
     "discover",
+    "read_sdist",
     "read_source",
     "read_wheel",
     "wheel_from_metadata",

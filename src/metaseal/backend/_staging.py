@@ -1,0 +1,260 @@
+"""Where a built file waits before it is published, and what the inner backend may answer.
+
+The inner backend builds into a private staging directory in the system temp directory (named
+``.metaseal-<pid>-*``), never inside the output directory, so a build killed half way leaves no
+unchecked ``*.whl`` there. Its answer must be a plain file name with the hook's suffix, naming a
+regular file it wrote, whose name and version match the metadata inside (:func:`accept`,
+:func:`check_identity`). Publishing is one :func:`os.replace` into the output directory; across
+file systems the file is first copied into a reserved ``.metaseal-<pid>-*.part`` file there (a
+name no ``*.whl`` / ``*.tar.gz`` glob picks up), then renamed. SIGTERM and SIGINT during a build
+clean up before the process ends (:func:`cleanup_on_signals`); what a SIGKILL leaves behind is
+removed by the next build once its process is gone (:func:`remove_stale`).
+
+Standard library only at import time, like the rest of :mod:`metaseal.backend`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from metaseal.errors import ArtifactError, ConfigError, MetasealError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Literal
+
+    Kind = Literal["sdist", "wheel", "editable"]
+
+__all__ = [
+    "Stage",
+    "accept",
+    "check_identity",
+    "cleanup_on_signals",
+    "open_stage",
+    "remove_stale",
+]
+
+PREFIX = ".metaseal-"
+_OWNED = re.compile(r"\.metaseal-([0-9]+)-")
+SUFFIX = {"sdist": ".tar.gz", "wheel": ".whl", "editable": ".whl"}
+
+
+def _owner_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, someone else's
+        return True
+    return True
+
+
+def remove_stale(directory: str | os.PathLike[str]) -> None:
+    """Remove ``.metaseal-<pid>-*`` entries of ``directory`` whose process no longer runs."""
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        match = _OWNED.match(entry.name)
+        if match is None or _owner_alive(int(match[1])):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with suppress(OSError):
+                Path(entry.path).unlink()
+
+
+class Stage:
+    """A private staging directory plus the reserved ``.part`` file in the output directory."""
+
+    def __init__(self, output: str) -> None:
+        import tempfile
+
+        self.output = output
+        if not Path(output).is_dir():
+            raise MetasealError(
+                f"the output directory `{output}` does not exist or is not a directory; "
+                "nothing was built. Create it (or point the frontend at another one)."
+            )
+        prefix = f"{PREFIX}{os.getpid()}-"
+        remove_stale(output)
+        remove_stale(tempfile.gettempdir())
+        try:
+            fd, part = tempfile.mkstemp(dir=output, prefix=prefix, suffix=".part")
+        except OSError as exc:
+            raise MetasealError(
+                f"cannot write to the output directory `{output}` ({exc.strerror or exc}); "
+                "nothing was built. Make it writable (or point the frontend at another one)."
+            ) from None
+        os.close(fd)
+        self.part = Path(part)
+        try:
+            self.directory = Path(tempfile.mkdtemp(prefix=prefix))
+        except OSError as exc:
+            self.part.unlink()
+            raise MetasealError(
+                f"cannot create a staging directory in `{tempfile.gettempdir()}` "
+                f"({exc.strerror or exc}); nothing was built. Set TMPDIR to a writable "
+                "directory."
+            ) from None
+
+    def publish(self, staged: Path, basename: str) -> None:
+        """Move ``staged`` to ``output/basename``: rename, or copy to ``.part`` then rename."""
+        target = Path(self.output, basename)
+        try:
+            try:
+                staged.replace(target)
+            except OSError:  # another file system (EXDEV), most likely
+                shutil.copyfile(staged, self.part)
+                self.part.replace(target)
+        except OSError as exc:
+            raise MetasealError(
+                f"the checked `{basename}` could not be written to the output directory "
+                f"`{self.output}` ({exc.strerror or exc}); nothing was published there. Free "
+                "space or fix its permissions and build again."
+            ) from None
+
+    def close(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
+        with suppress(OSError):
+            self.part.unlink()
+
+
+@contextmanager
+def open_stage(output: str) -> Iterator[Stage]:
+    """A :class:`Stage` removed on the way out, also on SIGTERM and SIGINT."""
+    stage = Stage(output)
+    try:
+        with cleanup_on_signals():
+            yield stage
+    finally:
+        stage.close()
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwind (running ``finally`` clauses), then exit 128 + SIGTERM."""
+
+
+@contextmanager
+def cleanup_on_signals() -> Iterator[None]:
+    """While the block runs, SIGTERM unwinds like SIGINT does, then the process exits with
+    status 128 + signal; handlers are put back afterwards. A signal the process was told to
+    ignore stays ignored; only the main thread can install handlers (elsewhere: no change)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, _frame: object) -> None:
+        raise _Terminated(signum)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except _Terminated as exc:
+        raise SystemExit(128 + int(exc.args[0])) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def accept(kind: Kind, staging: Path, basename: object, who: str, hook: str) -> Path:
+    """The staged file the inner backend named, if its answer is acceptable at all."""
+    suffix = SUFFIX[kind]
+    told = f"the inner backend {who} returned {basename!r} from `{hook}`"
+    after = "; nothing was written to the output directory. Fix the inner backend."
+    if (
+        not isinstance(basename, str)
+        or basename in ("", ".", "..")
+        or any(sep in basename for sep in ("/", "\\", "\x00"))
+        or Path(basename).is_absolute()
+    ):
+        raise ConfigError(
+            "tool.metaseal.backend",
+            f"{told}, which is not a plain file name in the directory it was given{after}",
+        )
+    if not basename.endswith(suffix) or basename == suffix:
+        raise ConfigError(
+            "tool.metaseal.backend", f"{told}, which does not end in `{suffix}`{after}"
+        )
+    staged = staging / basename
+    try:
+        mode = os.lstat(staged).st_mode
+    except OSError:
+        raise ConfigError(
+            "tool.metaseal.backend", f"{told} but wrote no such file{after}"
+        ) from None
+    import stat
+
+    if not stat.S_ISREG(mode):
+        raise ConfigError(
+            "tool.metaseal.backend",
+            f"{told}, which is not a regular file (a link or a directory){after}",
+        )
+    return staged
+
+
+def check_identity(kind: Kind, path: Path, name: str, version: str) -> None:
+    """Raise :class:`ArtifactError` unless the file name says the ``name`` and ``version``
+    its metadata says (normalized as the specifications normalize them)."""
+    from metaseal.engine.formats import dist_info_name
+
+    basename = path.name
+    stem = basename[: -len(SUFFIX[kind])]
+    cheap = dist_info_name(name, version)
+    parts = stem.split("-")
+    if kind == "sdist":
+        said_name, _, said_version = stem.rpartition("-")
+    elif len(parts) in (5, 6):
+        said_name, said_version = parts[0], parts[1]
+    else:
+        said_name = said_version = ""
+    said = f"{re.sub(r'[-_.]+', '_', said_name).lower()}-{said_version}.dist-info"
+    if cheap is not None and said_name and said == cheap:
+        return  # the common case, decided without importing packaging
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        canonicalize_name,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        if kind == "sdist":
+            file_name, file_version = parse_sdist_filename(basename)
+        else:
+            file_name, file_version, _, _ = parse_wheel_filename(basename)
+    except (InvalidSdistFilename, InvalidWheelFilename, InvalidVersion) as exc:
+        raise ArtifactError(
+            basename,
+            f"is not a valid {kind if kind == 'sdist' else 'wheel'} file name ({exc}); fix the "
+            "inner backend.",
+        ) from None
+    try:
+        same_version = Version(version) == file_version
+    except (InvalidVersion, ValueError):
+        same_version = False
+    if canonicalize_name(name) != file_name or not same_version:
+        raise ArtifactError(
+            basename,
+            f"the file name says `{file_name}` `{file_version}` but the metadata inside says "
+            f"Name `{name}` Version `{version}`; fix the inner backend so the two agree.",
+        )
