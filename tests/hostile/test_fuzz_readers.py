@@ -139,7 +139,7 @@ def zip_bytes(draw: st.DrawFn) -> bytes:
     # zipfile truncates a name at NUL (and then cannot write an empty one)
     # ... and cannot encode a lone surrogate at all (a zip name is UTF-8 or cp437)
     plain = st.text(
-        st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+        st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]),
         min_size=1,
         max_size=30,
     )
