@@ -8,6 +8,7 @@ output directory that looks like a distribution, and nothing stale after the nex
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -238,3 +239,37 @@ def test_sigterm_ignored_by_the_frontend_stays_ignored() -> None:
     )
     assert done.stdout.strip() == "survived"
     assert os.name == "posix"
+
+
+def test_full_output_directory_is_a_clear_error_and_leaves_nothing(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """A full file system: the checked wheel cannot be written; one message, nothing left."""
+    out = tmp_path / "full"
+    out.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:  # pragma: no cover - CI and development machines run as root
+        pytest.fail(f"mounting a small tmpfs needs root: {mounted.stderr}", pytrace=False)
+    try:
+        descriptor = os.open(out / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            with contextlib.suppress(OSError):  # ENOSPC: the file system is full
+                while True:
+                    os.write(descriptor, b"\0" * 4096)
+        finally:
+            os.close(descriptor)
+        project = make_project("fake_full")
+        with pytest.raises(HookFailed):
+            project.hooks().build_wheel(str(out))
+        stderr = project.runner.stderr
+        assert "could not be written to the output directory" in stderr, stderr
+        assert "No space left on device" in stderr, stderr
+        assert "Traceback" not in stderr, stderr
+        assert sorted(p.name for p in out.iterdir()) == ["filler"]
+    finally:
+        subprocess.run(["umount", str(out)], check=False)
