@@ -78,10 +78,11 @@ def _requires_python(value: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def parse_requirement(value: str) -> Requirement | None:
-    """The parsed dependency specifier, or ``None`` when it is not valid."""
+    """The parsed dependency specifier, or ``None`` when it is not valid (or nests parentheses
+    deeper than packaging's recursive parser can follow: then it is compared as text)."""
     try:
         return Requirement(value.strip())
-    except InvalidRequirement:
+    except (InvalidRequirement, RecursionError):
         return None
 
 

@@ -88,6 +88,11 @@ def _validate(text: str) -> tuple[str, ...]:
             for exc in group.exceptions
             if isinstance(exc, InvalidMetadata) and not tolerated_problem(exc.field, str(exc))
         )
+    except RecursionError:
+        problems.append(
+            "a value nests parentheses too deeply to be validated (the parser's recursion "
+            "limit); real metadata nests a few levels"
+        )
     except (ValueError, TypeError, KeyError) as exc:  # pragma: no cover - packaging internals
         problems.append(str(exc))
     return tuple(problems)
