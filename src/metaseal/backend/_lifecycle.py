@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metaseal.backend._fastpath import MARKER
+from metaseal.backend._reseal import seal_if_old
 from metaseal.backend.settings import Loaded, Settings, load_settings
 from metaseal.engine import formats
 from metaseal.engine.rules import NEVER_DYNAMIC
@@ -259,7 +260,9 @@ def build(
             basename = here.call(hook, str(staging), metadata_directory if own else None)
         staged = accept(kind, staging, basename, f"`{here.settings.backend}`", hook)
         if kind == "sdist" and here.settings.seal_old_sdists:
-            _seal_if_old(here, staged)
+            message = seal_if_old(here.pyproject, staged, _describe_backend(here.settings))
+            if message:
+                _shout(message)
         # Prepared metadata binds the wheel (PEP 517): the inner backend's, and PKG-INFO when
         # the fast path answered with it (even with a Dynamic License-File, the wheel must then
         # hold exactly those files). A reused wheel is its own prepared metadata.
@@ -267,54 +270,6 @@ def build(
         verify(here, kind, staged, prepared)
         stage.publish(staged, staged.name)
         return staged.name
-
-
-def _seal_if_old(here: Session, sdist: Path) -> None:
-    """Rewrite an sdist the inner backend wrote as Metadata-Version 2.1 as a sealed 2.2 one."""
-    import tarfile
-
-    from metaseal.backend._reseal import SEALED_VERSION, reseal
-
-    table = here.pyproject.get("project")
-    if not isinstance(table, dict) or not sdist.name.endswith(".tar.gz"):
-        return  # without [project], what is dynamic is the backend's secret
-    try:
-        with tarfile.open(sdist, "r:gz") as archive:
-            member = next((m for m in archive if _is_top_pkg_info(m)), None)
-            handle = archive.extractfile(member) if member is not None else None
-            data = handle.read(formats.MAX_METADATA_BYTES + 1) if handle is not None else b""
-    except (OSError, EOFError, tarfile.TarError):
-        return  # the engine's reader explains what is wrong with the file
-    version = formats.metadata_version(data)
-    if version not in ("2.0", "2.1"):
-        return
-    from metaseal.engine.project import KEY_FIELDS
-
-    declared = table.get("dynamic")
-    keys = [key for key in declared if isinstance(key, str)] if isinstance(declared, list) else []
-    fields = sorted(
-        {
-            name
-            for key in keys
-            for name in KEY_FIELDS.get(key, ())
-            if name.lower() not in NEVER_DYNAMIC
-        }
-    )
-    reseal(str(sdist), fields)
-    listed = ", ".join(fields) or "nothing"
-    _shout(
-        f"metaseal: sealed `{sdist.name}`: {_describe_backend(here.settings)} wrote it as "
-        f"Metadata-Version {version}, which promises nothing about its wheels; its PKG-INFO now "
-        f"says {SEALED_VERSION} with Dynamic: {listed} (from `project.dynamic`). Set "
-        "`tool.metaseal.seal-old-sdists = false` to keep the backend's file as written."
-    )
-
-
-def _is_top_pkg_info(member: Any) -> bool:
-    """Whether a tar member is the sdist's ``<top>/PKG-INFO`` (a regular file)."""
-    return (
-        bool(member.isreg()) and member.name.count("/") == 1 and member.name.endswith("/PKG-INFO")
-    )
 
 
 def findings_for(
@@ -428,8 +383,17 @@ def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None
             _shout(render_warnings(kind, name, backend, warned))
         return
     from_sdist = kind != "sdist" and (here.root / "PKG-INFO").is_file()
+    has_project = isinstance(here.pyproject.get("project"), dict)
     if settings.mode == "error" and not settings.allow_broken_seal:
-        report = render_refusal(kind, name, backend, blocking + warned, from_sdist=from_sdist)
+        report = render_refusal(
+            kind,
+            name,
+            backend,
+            blocking + warned,
+            from_sdist=from_sdist,
+            inner=settings.backend,
+            has_project=has_project,
+        )
         raise SealBroken(name, report)
     why = f"{_HATCH} is set" if settings.allow_broken_seal else '`tool.metaseal.mode` is "warn"'
     _shout(

@@ -24,9 +24,11 @@ import tarfile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
+    from typing import Any
 
-__all__ = ["SEALED_VERSION", "reseal", "sealed_pkg_info"]
+__all__ = ["SEALED_VERSION", "reseal", "seal_if_old", "sealed_pkg_info"]
 
 #: The version a resealed PKG-INFO declares: the first with ``Dynamic`` (PEP 643).
 SEALED_VERSION = "2.2"
@@ -94,3 +96,53 @@ def _copy(member: tarfile.TarInfo) -> tarfile.TarInfo:
         setattr(copy, attribute, getattr(member, attribute))
     copy.pax_headers = dict(member.pax_headers)
     return copy
+
+
+def seal_if_old(pyproject: Mapping[str, Any], sdist: Path, backend: str) -> str | None:
+    """Reseal ``sdist`` when its backend wrote Metadata-Version 2.0 or 2.1; return what to say.
+
+    ``Dynamic`` comes from ``project.dynamic`` (never Name or Version); without a ``[project]``
+    table what is dynamic is the build script's secret, and nothing is done. ``backend``
+    describes the inner backend for the message.
+    """
+    from metaseal.engine import formats
+
+    table = pyproject.get("project")
+    if not isinstance(table, dict) or not sdist.name.endswith(".tar.gz"):
+        return None
+    try:
+        with tarfile.open(sdist, "r:gz") as archive:
+            member = next((m for m in archive if _is_top_pkg_info(m)), None)
+            handle = archive.extractfile(member) if member is not None else None
+            data = handle.read(formats.MAX_METADATA_BYTES + 1) if handle is not None else b""
+    except (OSError, EOFError, tarfile.TarError):
+        return None  # the engine's reader explains what is wrong with the file
+    version = formats.metadata_version(data)
+    if version not in ("2.0", "2.1"):
+        return None
+    from metaseal.engine.project import KEY_FIELDS
+    from metaseal.engine.rules import NEVER_DYNAMIC
+
+    declared = table.get("dynamic")
+    keys = [key for key in declared if isinstance(key, str)] if isinstance(declared, list) else []
+    fields = sorted(
+        {
+            name
+            for key in keys
+            for name in KEY_FIELDS.get(key, ())
+            if name.lower() not in NEVER_DYNAMIC
+        }
+    )
+    reseal(str(sdist), fields)
+    listed = ", ".join(fields) or "nothing"
+    return (
+        f"metaseal: sealed `{sdist.name}`: {backend} wrote it as Metadata-Version {version}, "
+        f"which promises nothing about its wheels; its PKG-INFO now says {SEALED_VERSION} with "
+        f"Dynamic: {listed} (from `project.dynamic`). Set "
+        "`tool.metaseal.seal-old-sdists = false` to keep the backend's file as written."
+    )
+
+
+def _is_top_pkg_info(member: tarfile.TarInfo) -> bool:
+    """Whether a tar member is the sdist's ``<top>/PKG-INFO`` (a regular file)."""
+    return member.isreg() and member.name.count("/") == 1 and member.name.endswith("/PKG-INFO")

@@ -64,11 +64,15 @@ def render_refusal(
     *,
     from_sdist: bool,
     kept_because: str | None = None,
+    inner: str = "",
+    has_project: bool = True,
 ) -> str:
     """The report of a built file that breaks a rule.
 
     ``kept_because`` says why the file was kept anyway (warn mode, the escape hatch); without
-    it, the file was not written.
+    it, the file was not written. ``inner`` is the inner backend's ``module[:object]`` and
+    ``has_project`` whether ``pyproject.toml`` has a ``[project]`` table: the advice is the one
+    that works for that backend and project.
     """
     what = _WHAT.get(kind, kind)
     headline = _headline(kind, findings)
@@ -81,6 +85,9 @@ def render_refusal(
         )
     lines = [first, f"  {what}: {label}, built by {backend}", "", render_findings(findings), ""]
     fix = ["To fix: follow the `fix:` line of each finding above."]
+    cause = likely_cause(inner, findings, has_project=has_project)
+    if cause:
+        fix.append(cause)
     if from_sdist and any(f.rule in ("newer-field", "metadata-version") for f in findings):
         fix.append(
             "The backend changed between the sdist and this build: pin its version in "
@@ -89,6 +96,58 @@ def render_refusal(
     if from_sdist and kept_because is None:
         fix.append(f"Rebuilding a patched sdist on purpose (a Linux distribution)? Set {HATCH}.")
     return "\n".join([*lines, " ".join(fix)])
+
+
+#: The fields a build step may add to and installers act on.
+_ADDED_AT_BUILD = frozenset({"Requires-Dist", "Provides-Extra", "Requires-Python"})
+_ADDING_RULES = frozenset(
+    {"static-field", "pyproject-static", "pyproject-undeclared", "prepared-metadata"}
+)
+
+
+def likely_cause(inner: str, findings: Sequence[Finding], *, has_project: bool) -> str | None:
+    """What most likely changed the metadata, and the fix that works with this backend."""
+    changed = sorted(
+        {f.field for f in findings if f.field in _ADDED_AT_BUILD and f.rule in _ADDING_RULES}
+    )
+    if not changed:
+        return None
+    fields = " and ".join(f"`{field}`" for field in changed)
+    module = inner.partition(":")[0]
+    if module.startswith("hatchling"):
+        return (
+            f"Likely cause: a hatchling build or metadata hook (`hatch_build.py`, "
+            f"`[tool.hatch.build.hooks.*]`, `[tool.hatch.metadata.hooks.*]`) sets {fields} for "
+            "some builds only. Make the hook give every build the same value, or let the hook "
+            "own the field: delete the key from `[project]` and list it in `project.dynamic` "
+            "(hatchling refuses a key that is both written and dynamic)."
+        )
+    if module.startswith("pdm.backend"):
+        return (
+            f"Likely cause: a pdm-backend build hook (`pdm_build.py`) changes {fields} when it "
+            "builds a wheel. Write the value in `[project]` (with environment markers if only "
+            "some installs need it) and keep the hook from changing metadata."
+        )
+    if module.startswith("poetry.core"):
+        return (
+            f"Likely cause: a poetry-core build script (`[tool.poetry.build] script`) or plugin "
+            f"changes {fields} for some builds. Declare the value in `[project]` or "
+            "`[tool.poetry.dependencies]` with markers instead."
+        )
+    if module.startswith("setuptools") and not has_project:
+        return (
+            f"Likely cause: `setup.py` computes {fields} from the environment or the "
+            "interpreter building it. Compute the same value for every build and express the "
+            "difference with environment markers (`\"pkg; python_version < '3.10'\"`): "
+            "`metaseal audit --python X --python Y .` proposes them, verified."
+        )
+    if module.startswith("setuptools"):
+        return (
+            f"Likely cause: `setup.py` or a setuptools plugin changes {fields} for some builds. "
+            "Keep the value in `[project]` as the one source, or list the key in "
+            "`project.dynamic` and compute it the same way for every build."
+        )
+    return None
 
 
 def render_warnings(kind: str, label: str, backend: str, findings: Sequence[Finding]) -> str:

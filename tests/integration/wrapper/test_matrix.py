@@ -270,11 +270,11 @@ def test_in_tree_inner_backend(env: dict[str, str], tmp_path: Path) -> None:
     assert [r["name"] for r in report["releases"]] == ["metaseal-wrap-intree"], str(checked)
 
 
-def test_poetry_core_classifiers_it_adds_are_refused(env: dict[str, str], tmp_path: Path) -> None:
-    """Known backend behaviour, not a frontend limit: poetry-core 2 fills in ``Classifier``
-    (Python versions from ``requires-python``) when ``project.classifiers`` is absent and not
-    dynamic, which PEP 621 forbids. metaseal refuses the sdist; ``poetry-core-static`` therefore
-    writes its classifiers, and ``poetry-core-dynamic`` lists them in ``project.dynamic``.
+def test_poetry_core_classifiers_it_adds_are_a_warning(env: dict[str, str], tmp_path: Path) -> None:
+    """Known backend behaviour: poetry-core 2 fills in ``Classifier`` (Python versions from
+    ``requires-python``) when ``project.classifiers`` is absent and not dynamic, which PEP 621
+    forbids. Installers do not act on classifiers and the maintainer cannot change the backend,
+    so it is a warning naming the classifiers (issue 11); ``strict = true`` refuses it.
     """
     source = _copy_project("poetry-core-static", tmp_path / "src")
     pyproject = source / "pyproject.toml"
@@ -282,10 +282,15 @@ def test_poetry_core_classifiers_it_adds_are_refused(env: dict[str, str], tmp_pa
     line = 'classifiers = ["Programming Language :: Python :: 3"]\n'
     assert line in text
     pyproject.write_text(text.replace(line, ""), "utf-8")
-    run = run_frontend("build", source, tmp_path, env)
-    assert run.returncode != 0, _show(run)
-    assert "metaseal: metadata drift:" in run.output, _show(run)
+    run = run_frontend("build", source, tmp_path / "lenient", env)
+    assert run.returncode == 0, _show(run)
     assert "Classifier [pyproject-undeclared]" in run.output, _show(run)
     assert "Programming Language :: Python :: 3.9" in run.output, _show(run)
-    assert 'add "classifiers" to `project.dynamic`' in run.output, _show(run)
-    assert run.files == [], _show(run)
+    assert "Installers do not act on this field" in run.output, _show(run)
+    assert sorted(p.suffix for p in run.files) == [".gz", ".whl"], _show(run)
+    pyproject.write_text(pyproject.read_text("utf-8") + "strict = true\n", "utf-8")
+    strict = run_frontend("build", source, tmp_path / "strict", env)
+    assert strict.returncode != 0, _show(strict)
+    assert "metaseal: metadata drift:" in strict.output, _show(strict)
+    assert "Traceback" not in strict.output, _show(strict)
+    assert strict.files == [], _show(strict)
