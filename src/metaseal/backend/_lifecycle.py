@@ -42,6 +42,7 @@ from metaseal.errors import (
 # engine: packaging, email) are imported only where they are used.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import zipfile
     from collections.abc import Mapping
     from typing import Any, Literal
 
@@ -293,9 +294,11 @@ def findings_for(
         else frozenset()
     )
     prepared_dir = Path(metadata_directory) if metadata_directory else None
-    prepared = None
+    prepared = entry_points = None
     if prepared_dir is not None and (prepared_dir / "METADATA").is_file():
         prepared = read_source(os.path.normpath(prepared_dir))
+        if kind != "sdist":
+            entry_points = _entry_points(prepared_dir, path)
     findings = check_built(
         kind,
         built,
@@ -304,8 +307,19 @@ def findings_for(
         prepared=prepared,
         allow_dynamic=here.settings.allow_dynamic,
         declared_dynamic=declared,
+        entry_points=entry_points,
     )
     return built, findings
+
+
+def _entry_points(prepared_dir: Path, wheel: Path) -> tuple[bytes | None, bytes | None]:
+    """``entry_points.txt`` of the prepared ``.dist-info`` and of the built wheel (bounded)."""
+    from metaseal.engine.entrypoints import ENTRY_POINTS
+    from metaseal.sources._common import optional_file
+    from metaseal.sources.archives import read_dist_info_member
+
+    prepared = optional_file(str(prepared_dir), prepared_dir / ENTRY_POINTS)
+    return prepared, read_dist_info_member(str(wheel), wheel, ENTRY_POINTS)
 
 
 def _identical_to_pkg_info(
@@ -331,9 +345,29 @@ def _identical_to_pkg_info(
     try:
         with zipfile.ZipFile(path) as archive:
             dist_info = formats.one_dist_info(archive.namelist(), str(path))
-            return archive.read(f"{dist_info}/METADATA") == promised
+            if archive.read(f"{dist_info}/METADATA") != promised:
+                return False
+            if prepared is None or not prepared.is_file():
+                return True
+            return _same_entry_points(archive, dist_info, prepared.parent)
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
         return False  # the engine's reader explains what is wrong
+
+
+def _same_entry_points(archive: zipfile.ZipFile, dist_info: str, prepared_dir: Path) -> bool:
+    """Whether the prepared and the built ``entry_points.txt`` are byte-identical or both
+    absent (bounded: a large one is left to the engine's reader)."""
+    prepared = prepared_dir / "entry_points.txt"
+    names = set(archive.namelist())
+    member = f"{dist_info}/entry_points.txt"
+    if not prepared.is_file() or member not in names:
+        return not prepared.exists() and member not in names
+    info = archive.getinfo(member)
+    if info.file_size > formats.MAX_METADATA_BYTES:
+        return False
+    if prepared.stat().st_size != info.file_size:
+        return False
+    return prepared.read_bytes() == archive.read(member)
 
 
 def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None) -> None:

@@ -99,6 +99,14 @@ RULES: dict[str, Rule] = {
             "build_wheel must produce the same metadata as prepare_metadata_for_build_wheel.",
         ),
         Rule(
+            "prepared-entry-points",
+            _E,
+            "PEP 517, build_wheel",
+            "The wheel's `entry_points.txt` must declare the same entry points as the `.dist-info` "
+            "prepare_metadata_for_build_wheel returned (compared by sections and entries; spacing, "
+            "order and comments do not count).",
+        ),
+        Rule(
             "sidecar",
             _E,
             "PEP 658",
