@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(check)
     check.add_argument("sources", nargs="+", metavar="SOURCE")
+    check.add_argument(
+        "--target",
+        choices=("pypi", "none"),
+        help="where the files will be uploaded: `pypi` makes what PyPI would refuse at upload "
+        "(rule `upload`: a Metadata-Version newer than it accepts, an invalid License-Expression, "
+        "...) an error; `none` skips those checks (default: warnings for local files)",
+    )
     from metaseal.cli._network import add_network_options
 
     add_network_options(

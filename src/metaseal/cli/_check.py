@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from metaseal.engine.artifact import Artifact
-    from metaseal.engine.findings import Finding
+    from metaseal.engine.findings import Finding, Severity
     from metaseal.engine.project import StaticProject
 
 __all__ = ["run_check", "run_diff"]
@@ -99,7 +99,7 @@ def run_check(args: argparse.Namespace) -> int:
     read = _remote if args.index or args.find_links else _local
     artifacts, read_errors = read(args, sources)
     errors += read_errors
-    releases = check_releases(artifacts, projects, strict=args.strict)
+    releases = check_releases(artifacts, projects, strict=args.strict, upload=_upload(args))
     matched = {label for release in releases for label in release.projects}
     errors.extend(
         ArtifactError(
@@ -121,6 +121,19 @@ def run_check(args: argparse.Namespace) -> int:
         for error in errors:
             print(f"metaseal: error: {escape_controls(str(error))}", file=sys.stderr)
     return code
+
+
+def _upload(args: argparse.Namespace) -> Severity | None:
+    """``--target``: PyPI's upload rules as errors (``pypi``), not at all (``none``), or by
+    default as warnings for local files (files read from an index were already accepted)."""
+    from metaseal.engine.findings import Severity
+
+    target = getattr(args, "target", None)
+    if target == "pypi":
+        return Severity.ERROR
+    if target == "none" or args.index or args.find_links:
+        return None
+    return Severity.WARNING
 
 
 _INDEX_ONLY = ("sdists", "allow_download", "cert", "cache_dir", "no_cache")

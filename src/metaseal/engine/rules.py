@@ -207,6 +207,15 @@ RULES: dict[str, Rule] = {
             "A repaired wheel (auditwheel, delocate, delvewheel) has other metadata than the wheel "
             "it was made from; repair should not change metadata.",
         ),
+        Rule(
+            "upload",
+            _W,
+            "PyPI upload validation (warehouse/forklift/metadata.py); PEP 639",
+            "What PyPI would refuse at upload today: a Metadata-Version newer than it accepts "
+            "(see `metaseal.engine.upload.PYPI_ACCEPTS`), an invalid or non-canonical "
+            "License-Expression, License next to License-Expression, local versions, direct URL "
+            "dependencies, fields packaging rejects. An error with `metaseal check --target pypi`.",
+        ),
         Rule("sdist-variation", _W, "core metadata spec", "Two sdists of one release differ."),
     )
 }
