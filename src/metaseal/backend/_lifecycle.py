@@ -102,8 +102,24 @@ def session(config_settings: Mapping[str, Any] | None) -> Session:
             _SHOUTED.add(message)
             _shout(f"metaseal: {_HATCH} is set, so this is ignored: {message}")
     settings = loaded.settings
+    _check_vendored()
     backend = _import_backend(settings.backend, settings.backend_path, root)
     return Session(root, pyproject, loaded, backend)
+
+
+@functools.cache
+def _check_vendored() -> None:
+    """Warn once per process when this metaseal is a vendored copy (``init --in-tree``) that
+    no longer matches its stamp."""
+    package_dir = os.path.dirname(os.path.abspath(__file__ or "."))  # noqa: PTH100, PTH120
+    package_dir = os.path.dirname(package_dir)  # noqa: PTH120 - metaseal/, above backend/
+    if not os.path.isfile(os.path.join(package_dir, "VENDORED.json")):  # noqa: PTH113, PTH118
+        return
+    from metaseal.backend._vendored import check_stamp
+
+    problem = check_stamp(package_dir)
+    if problem is not None:
+        _shout(f"metaseal: warning: {problem}")
 
 
 #: The packages the engine imports, bound before an in-tree backend can shadow them: poetry-core's

@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     from metaseal.cli._scan import add_scan_parser  # argparse only; the engine loads lazily
 
     add_scan_parser(commands)
+    from metaseal.cli._init import add_init_parser  # argparse only; tomlkit loads lazily
+
+    add_init_parser(commands)
     return parser
 
 
@@ -115,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from metaseal.cli._scan import run_scan
 
             return run_scan(args)
+        if args.command == "init":
+            from metaseal.cli._init import run_init
+
+            return run_init(args)
         from metaseal.cli._check import run_check, run_diff
 
         return run_check(args) if args.command == "check" else run_diff(args)

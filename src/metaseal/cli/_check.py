@@ -44,9 +44,18 @@ def _projects_and_sources(
                 projects.append(_read_project(source))
             except ArtifactError as exc:
                 errors.append(exc)
+            _warn_vendored(Path(source))
         else:
             sources.append(source)
     return projects, sources, errors
+
+
+def _warn_vendored(pyproject: Path) -> None:
+    """A vendored metaseal (``init --in-tree``) edited by hand: say so on stderr."""
+    from metaseal.cli._init import vendored_problems
+
+    for problem in vendored_problems(pyproject):
+        print(f"metaseal: warning: {escape_controls(problem)}", file=sys.stderr)
 
 
 def _local(
