@@ -277,3 +277,37 @@ def test_in_tree_converts_a_wrapped_project(
     assert "metaseal" not in data["build-system"]["requires"]
     assert data["build-system"]["backend-path"] == ["_build"]
     assert (tmp_path / "_build" / "metaseal" / "VENDORED.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("kind", "where", "expected"),
+    [
+        ("pdm-backend", ("tool", "pdm", "build", "source-includes"), ["_build/"]),
+        ("flit-core", ("tool", "flit", "sdist", "include"), ["_build/"]),
+        ("uv-build", ("tool", "uv", "build-backend", "source-include"), ["_build/**"]),
+        ("poetry-core", ("tool", "poetry", "include"), [{"path": "_build", "format": "sdist"}]),
+    ],
+)
+def test_in_tree_puts_the_copy_into_the_sdist(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    kind: str,
+    where: tuple[str, ...],
+    expected: list[object],
+) -> None:
+    path = _project(tmp_path, BACKENDS[kind][0] + PROJECT)
+    assert _init(capsys, "--in-tree", str(tmp_path))[0] == 0
+    found: object = tomllib.loads(path.read_text(encoding="utf-8"))
+    for key in where:
+        assert isinstance(found, dict)
+        found = found[key]
+    assert found == expected
+
+
+def test_in_tree_says_what_is_left_to_do(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _project(tmp_path, BACKENDS["setuptools"][0] + PROJECT)
+    code, out, _ = _init(capsys, "--in-tree", "--dry-run", str(tmp_path))
+    assert code == 0
+    assert "(to do: setuptools: add `graft _build` to MANIFEST.in" in out

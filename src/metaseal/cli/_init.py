@@ -168,6 +168,8 @@ def run_init(args: argparse.Namespace) -> int:
         sys.stdout.write(_diff(old, adoption.text, "pyproject.toml"))
         if revendor:
             print(f"(would vendor this metaseal into `{vendored}`)")
+        for note in adoption.notes:
+            print(f"(to do: {note})")
         return 0
     if adoption.changed:
         with pyproject.open("w", encoding="utf-8", newline="") as file:
@@ -183,6 +185,7 @@ def run_init(args: argparse.Namespace) -> int:
             f"`{target / 'VENDORED.json'}`, sha256 {stamp['sha256'][:12]}...). Keep "
             f"`{IN_TREE_DIR}/` in version control and in the sdist."
         )
+    lines += [f"metaseal: to do: {note}" for note in adoption.notes]
     lines.append(
         "Next: build it (`python -m build`) and check the files (`metaseal check dist/ "
         "pyproject.toml`)."

@@ -53,6 +53,8 @@ class Adoption:
     changed: bool
     #: Already wrapped before (``changed`` is then ``False`` unless ``in_tree`` converted it).
     was_wrapped: bool = False
+    #: What the user still has to do by hand (``in_tree``: get ``_build/`` into the sdist).
+    notes: tuple[str, ...] = ()
 
 
 def import_tomlkit() -> Any:
@@ -145,7 +147,65 @@ def adopt(text: str, *, legacy_setuptools: bool = False, in_tree: bool = False) 
     settings["backend"] = inner
     if inner_path is not None:
         settings["backend-path"] = inner_path
-    return Adoption(tomlkit.dumps(doc), inner, changed=True)
+    notes = _include_in_sdist(doc, inner, tomlkit) if in_tree else ()
+    return Adoption(tomlkit.dumps(doc), inner, changed=True, notes=notes)
+
+
+def _table_at(doc: Any, keys: Sequence[str], tomlkit: Any) -> Any:
+    table = doc
+    for key in keys:
+        if key not in table:
+            table.add(key, tomlkit.table(is_super_table=key != keys[-1]))
+        table = table[key]
+        if not hasattr(table, "get"):
+            raise ConfigError(".".join(keys), f"`{'.'.join(keys)}` is not a table.")
+    return table
+
+
+def _append(table: Any, key: str, value: object, tomlkit: Any) -> None:
+    values = table.get(key)
+    if values is None:
+        values = tomlkit.array()
+        table[key] = values
+    if value not in values:
+        values.append(value)
+
+
+def _include_in_sdist(doc: Any, inner: str, tomlkit: Any) -> tuple[str, ...]:
+    """Make the inner backend put ``_build/`` into the sdist (frontends building a wheel from
+    the sdist need the vendored metaseal there); a note where that takes more than TOML."""
+    top = inner.partition(":")[0].split(".")[0]
+    if top == "pdm":
+        _append(
+            _table_at(doc, ("tool", "pdm", "build"), tomlkit), "source-includes", "_build/", tomlkit
+        )
+    elif top == "flit_core":
+        _append(_table_at(doc, ("tool", "flit", "sdist"), tomlkit), "include", "_build/", tomlkit)
+    elif top == "uv_build":
+        table = _table_at(doc, ("tool", "uv", "build-backend"), tomlkit)
+        _append(table, "source-include", "_build/**", tomlkit)
+    elif top == "hatchling":
+        # hatchling puts every file Git does not ignore into the sdist, unless told otherwise.
+        sdist = doc.get("tool", {}).get("hatch", {}).get("build", {}).get("targets", {})
+        sdist = sdist.get("sdist", {}) if hasattr(sdist, "get") else {}
+        for key in ("only-include", "include"):
+            if hasattr(sdist, "get") and isinstance(sdist.get(key), list):
+                _append(sdist, key, "_build", tomlkit)
+    elif top == "poetry":
+        table = _table_at(doc, ("tool", "poetry"), tomlkit)
+        entry = tomlkit.inline_table()
+        entry.update({"path": "_build", "format": "sdist"})
+        _append(table, "include", entry, tomlkit)
+    elif top == "setuptools":
+        return (f"setuptools: add `graft {IN_TREE_DIR}` to MANIFEST.in so the sdist carries it.",)
+    else:
+        return (
+            (
+                f"`{inner}`: make sure `{IN_TREE_DIR}/` goes into the sdist (see the backend's "
+                "sdist include setting), or wheels built from the sdist cannot find metaseal."
+            ),
+        )
+    return ()
 
 
 def _metaseal_table(doc: Any, tomlkit: Any) -> Any:
