@@ -54,6 +54,8 @@ nitpick_ignore_regex = [
     (r"py:(class|obj|exc|data)", r"packaging\..*"),
     (r"py:(class|obj)", r"(NormalizedName|Version|Tag|Path|Sequence|Mapping|Any)"),
     (r"py:(class|obj)", r"(str|int|bool|bytes|None|dict|list|tuple|frozenset|object)"),
+    # autodoc splits `tuple[bytes, ...]` (Artifact.duplicates) at the comma
+    (r"py:class", r"tuple\[bytes"),
     (r"py:mod", r"warnings"),
     # Internal types that appear in public signatures but are not part of the API.
     (r"py:class", r"(metaseal\.engine\.model\.)?ParsedMetadata"),

@@ -190,3 +190,43 @@ def test_old_sdist_is_sealed_with_the_projects_dynamic_fields(make_project: Make
     with pytest.warns(BuildBackendWarning, match="was kept; 1 warning"):
         unpacked.hooks().build_wheel(str(unpacked.out()))
     assert "Metadata-Version [metadata-version]" in unpacked.runner.stderr
+
+
+def _build_prepared(project: Project, variant: str) -> str:
+    """prepare, then build_wheel with the prepared directory, the wheel as FAKE_ENTRY_POINTS."""
+    project.runner.env["FAKE_ENTRY_POINTS"] = variant
+    hooks = project.hooks()
+    meta = project.out(f"meta-{variant}")
+    dist_info = hooks.prepare_metadata_for_build_wheel(str(meta))
+    assert project.calls("prepare_metadata_for_build_wheel"), "the inner hook must prepare"
+    return str(hooks.build_wheel(str(project.out()), metadata_directory=str(meta / dist_info)))
+
+
+@pytest.mark.parametrize("from_sdist", [False, True], ids=["tree", "sdist"])
+def test_entry_points_drift_between_prepare_and_build_is_refused(
+    make_project: MakeProject, from_sdist: bool
+) -> None:
+    project = make_project("fake_entry_points", project=DYNAMIC_DEPS)
+    if from_sdist:
+        project = project.unpacked()
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        _build_prepared(project, "drift")
+    stderr = str(info.value.stderr)
+    assert "metadata drift: the wheel's entry_points.txt differs from the `.dist-info`" in stderr
+    assert "prepared-entry-points" in stderr
+    assert "[console_scripts] demo = demo_pkg:other" in stderr
+    assert "[console_scripts] demo = demo_pkg:main" in stderr
+    assert "Traceback" not in stderr
+    assert list(project.out().iterdir()) == []
+
+
+@pytest.mark.parametrize("variant", ["respelled", "same"])
+@pytest.mark.parametrize("from_sdist", [False, True], ids=["tree", "sdist"])
+def test_entry_points_spelled_differently_are_accepted(
+    make_project: MakeProject, from_sdist: bool, variant: str
+) -> None:
+    project = make_project("fake_entry_points", project=DYNAMIC_DEPS)
+    if from_sdist:
+        project = project.unpacked()
+    assert _build_prepared(project, variant) == "demo_pkg-1.0-py3-none-any.whl"
+    assert (project.out() / "demo_pkg-1.0-py3-none-any.whl").is_file()

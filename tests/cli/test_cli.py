@@ -362,3 +362,25 @@ def test_repaired_wheel_must_keep_the_metadata(
         "demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
     ]
     assert run(capsys, "check", "--strict", str(tmp_path))[0] == 1
+
+
+def test_upload_readiness_warns_by_default_and_fails_for_pypi(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    out.mkdir()
+    newer = meta(base=[("Metadata-Version", "2.6"), *BASE[1:]])
+    make_sdist(out, "demo", "1.0", newer)
+    make_wheel(out, "demo", "1.0", newer)
+    code, text, _ = run(capsys, "check", str(out))
+    assert code == 0, text
+    assert "PyPI refuses Metadata-Version 2.6 today" in text
+    code, doc = check_json(capsys, str(out))
+    assert findings(doc) == [("Metadata-Version", "upload")] * 2
+    assert {f["severity"] for r in doc["releases"] for f in r["findings"]} == {"warning"}
+    code, text, _ = run(capsys, "check", "--target", "pypi", str(out))
+    assert code == 1
+    assert text.count("PyPI refuses Metadata-Version 2.6 today") == 2
+    code, doc = check_json(capsys, "--target", "none", str(out))
+    assert code == 0
+    assert findings(doc) == []

@@ -26,6 +26,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from metaseal.backend._distinfo import entry_points_of, same_entry_points
 from metaseal.backend._fastpath import MARKER
 from metaseal.backend._reseal import seal_if_old
 from metaseal.backend.settings import Loaded, Settings, load_settings
@@ -102,8 +103,24 @@ def session(config_settings: Mapping[str, Any] | None) -> Session:
             _SHOUTED.add(message)
             _shout(f"metaseal: {_HATCH} is set, so this is ignored: {message}")
     settings = loaded.settings
+    _check_vendored()
     backend = _import_backend(settings.backend, settings.backend_path, root)
     return Session(root, pyproject, loaded, backend)
+
+
+@functools.cache
+def _check_vendored() -> None:
+    """Warn once per process when this metaseal is a vendored copy (``init --in-tree``) that
+    no longer matches its stamp."""
+    package_dir = os.path.dirname(os.path.abspath(__file__ or "."))  # noqa: PTH100, PTH120
+    package_dir = os.path.dirname(package_dir)  # noqa: PTH120 - metaseal/, above backend/
+    if not os.path.isfile(os.path.join(package_dir, "VENDORED.json")):  # noqa: PTH113, PTH118
+        return
+    from metaseal.backend._vendored import check_stamp
+
+    problem = check_stamp(package_dir)
+    if problem is not None:
+        _shout(f"metaseal: warning: {problem}")
 
 
 #: The packages the engine imports, bound before an in-tree backend can shadow them: poetry-core's
@@ -293,9 +310,11 @@ def findings_for(
         else frozenset()
     )
     prepared_dir = Path(metadata_directory) if metadata_directory else None
-    prepared = None
+    prepared = entry_points = None
     if prepared_dir is not None and (prepared_dir / "METADATA").is_file():
         prepared = read_source(os.path.normpath(prepared_dir))
+        if kind != "sdist":
+            entry_points = entry_points_of(prepared_dir, Path(built.source))
     return check_built(
         kind,
         built,
@@ -304,6 +323,7 @@ def findings_for(
         prepared=prepared,
         allow_dynamic=here.settings.allow_dynamic,
         declared_dynamic=declared,
+        entry_points=entry_points,
     )
 
 
@@ -333,6 +353,8 @@ def _identical_to_pkg_info(
         with zipfile.ZipFile(path) as archive:
             dist_info = formats.one_dist_info(archive.namelist(), str(path))
             same = archive.read(f"{dist_info}/METADATA") == promised
+            if same and prepared is not None and prepared.is_file():
+                same = same_entry_points(archive, dist_info, prepared.parent)
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
         return None  # the engine's reader explains what is wrong
     return headers if same else None

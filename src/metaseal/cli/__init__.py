@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "sources", nargs="*", metavar="SOURCE", help="files and directories (default: ./dist)"
     )
+    check.add_argument(
+        "--target",
+        choices=("pypi", "none"),
+        help="where the files will be uploaded: `pypi` makes what PyPI would refuse at upload "
+        "(rule `upload`: a Metadata-Version newer than it accepts, an invalid License-Expression, "
+        "...) an error; `none` skips those checks (default: warnings for local files)",
+    )
     from metaseal.cli._network import add_network_options
 
     add_network_options(
@@ -99,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_scan_parser(commands)
     add_audit_parser(commands)
+    from metaseal.cli._init import add_init_parser  # argparse only; tomlkit loads lazily
+
+    add_init_parser(commands)
     return parser
 
 
@@ -127,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from metaseal.cli._scan import run_scan
 
             return run_scan(args)
+        if args.command == "init":
+            from metaseal.cli._init import run_init
+
+            return run_init(args)
         from metaseal.cli._check import run_check, run_diff
 
         return run_check(args) if args.command == "check" else run_diff(args)

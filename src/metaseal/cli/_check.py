@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from metaseal.engine.artifact import Artifact
-    from metaseal.engine.findings import Finding
+    from metaseal.engine.findings import Finding, Severity
     from metaseal.engine.project import StaticProject
 
 __all__ = ["run_check", "run_diff"]
@@ -44,9 +44,18 @@ def _projects_and_sources(
                 projects.append(_read_project(source))
             except ArtifactError as exc:
                 errors.append(exc)
+            _warn_vendored(Path(source))
         else:
             sources.append(source)
     return projects, sources, errors
+
+
+def _warn_vendored(pyproject: Path) -> None:
+    """A vendored metaseal (``init --in-tree``) edited by hand: say so on stderr."""
+    from metaseal.cli._init import vendored_problems
+
+    for problem in vendored_problems(pyproject):
+        print(f"metaseal: warning: {escape_controls(problem)}", file=sys.stderr)
 
 
 def _local(
@@ -143,7 +152,7 @@ def run_check(args: argparse.Namespace) -> int:
     read = _remote if args.index or args.find_links else _local
     artifacts, read_errors = read(args, sources)
     errors += read_errors
-    releases = check_releases(artifacts, projects, strict=args.strict)
+    releases = check_releases(artifacts, projects, strict=args.strict, upload=_upload(args))
     matched = {label for release in releases for label in release.projects}
     errors.extend(
         ArtifactError(
@@ -183,6 +192,19 @@ def _write_text(text: str) -> None:
     from metaseal.report.style import colour, use_colour
 
     sys.stdout.write(colour(text) if use_colour(sys.stdout) else text)
+
+
+def _upload(args: argparse.Namespace) -> Severity | None:
+    """``--target``: PyPI's upload rules as errors (``pypi``), not at all (``none``), or by
+    default as warnings for local files (files read from an index were already accepted)."""
+    from metaseal.engine.findings import Severity
+
+    target = getattr(args, "target", None)
+    if target == "pypi":
+        return Severity.ERROR
+    if target == "none" or args.index or args.find_links:
+        return None
+    return Severity.WARNING
 
 
 _INDEX_ONLY = ("sdists", "allow_download", "cert", "cache_dir", "no_cache")

@@ -18,6 +18,7 @@ from metaseal.engine.project import compare_pyproject
 from metaseal.engine.repair import repair_pairs
 from metaseal.engine.rules import RULES
 from metaseal.engine.seal import dynamic_policy
+from metaseal.engine.upload import upload_findings
 from metaseal.engine.variation import PROPOSABLE, VariationReport, analyze
 
 if TYPE_CHECKING:
@@ -232,7 +233,11 @@ def _variation_findings(report: VariationReport, *, strict: bool) -> list[Findin
 
 
 def _check_one(
-    artifacts: list[Artifact], projects: Sequence[StaticProject], *, strict: bool
+    artifacts: list[Artifact],
+    projects: Sequence[StaticProject],
+    *,
+    strict: bool,
+    upload: Severity | None = None,
 ) -> tuple[list[Finding], VariationReport | None]:
     findings: list[Finding] = []
     # A sidecar and the file it describes: compare, and let the file stand for both.
@@ -251,6 +256,10 @@ def _check_one(
         findings.extend(_filename_findings(artifact))
         findings.extend(duplicate_findings(artifact))
         problems = artifact.parsed.problems
+        if upload is not None and artifact.kind in (Kind.SDIST, Kind.WHEEL):
+            refused = upload_findings(artifact, severity=upload)
+            findings.extend(refused)  # a problem PyPI refuses is said once, as an upload finding
+            problems = tuple(p for p in problems if not any(p in f.message for f in refused))
         findings.extend(
             _single(
                 artifact,
@@ -285,11 +294,17 @@ def _check_one(
 
 
 def check_releases(
-    artifacts: Sequence[Artifact], projects: Sequence[StaticProject] = (), *, strict: bool = False
+    artifacts: Sequence[Artifact],
+    projects: Sequence[StaticProject] = (),
+    *,
+    strict: bool = False,
+    upload: Severity | None = None,
 ) -> list[Release]:
     """Group files into releases and check each; pyproject tables join releases of their name.
 
-    With ``strict``, wheel-to-wheel variation is a warning instead of ``info``.
+    With ``strict``, wheel-to-wheel variation is a warning instead of ``info``. With
+    ``upload``, sdists and wheels are also checked for what PyPI would refuse at upload
+    (``metaseal.engine.upload``), at that severity.
     """
     groups: dict[tuple[str, str], list[Artifact]] = defaultdict(list)
     for artifact in artifacts:
@@ -302,7 +317,7 @@ def check_releases(
             if canonicalize_name(p.name) == name
             and (p.version is None or _version(p.version) == _version(version))
         ]
-        findings, report = _check_one(members, mine, strict=strict)
+        findings, report = _check_one(members, mine, strict=strict, upload=upload)
         releases.append(
             Release(
                 name=name,

@@ -99,6 +99,14 @@ RULES: dict[str, Rule] = {
             "build_wheel must produce the same metadata as prepare_metadata_for_build_wheel.",
         ),
         Rule(
+            "prepared-entry-points",
+            _E,
+            "PEP 517, build_wheel",
+            "The wheel's `entry_points.txt` must declare the same entry points as the `.dist-info` "
+            "prepare_metadata_for_build_wheel returned (compared by sections and entries; spacing, "
+            "order and comments do not count).",
+        ),
+        Rule(
             "sidecar",
             _E,
             "PEP 658",
@@ -198,6 +206,15 @@ RULES: dict[str, Rule] = {
             "core metadata spec, Dynamic (auditwheel note)",
             "A repaired wheel (auditwheel, delocate, delvewheel) has other metadata than the wheel "
             "it was made from; repair should not change metadata.",
+        ),
+        Rule(
+            "upload",
+            _W,
+            "PyPI upload validation (warehouse/forklift/metadata.py); PEP 639",
+            "What PyPI would refuse at upload today: a Metadata-Version newer than it accepts "
+            "(see `metaseal.engine.upload.PYPI_ACCEPTS`), an invalid or non-canonical "
+            "License-Expression, License next to License-Expression, local versions, direct URL "
+            "dependencies, fields packaging rejects. An error with `metaseal check --target pypi`.",
         ),
         Rule("sdist-variation", _W, "core metadata spec", "Two sdists of one release differ."),
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from metaseal.engine import formats
 from metaseal.engine.compare import compare_identical, compare_sdist_wheel, duplicate_findings
+from metaseal.engine.entrypoints import compare_entry_points
 from metaseal.engine.fields import FIELDS_BY_HEADER
 from metaseal.engine.findings import Finding, Severity, Side
 from metaseal.engine.project import compare_pyproject
@@ -62,6 +63,7 @@ def check_built(
     prepared: Artifact | None = None,
     allow_dynamic: tuple[str, ...] | None = None,
     declared_dynamic: frozenset[str] = frozenset(),
+    entry_points: tuple[bytes | None, bytes | None] | None = None,
 ) -> list[Finding]:
     """Every finding about one built file.
 
@@ -71,7 +73,9 @@ def check_built(
     (read it only when :func:`binds_project` says so); and for sdists, the ``allow-dynamic``
     policy. A value already reported against PKG-INFO or ``[project]`` is not repeated against
     the prepared metadata; an editable wheel (PEP 660) may gain Requires-Dist entries.
-    ``declared_dynamic`` is ``project.dynamic`` as written, for advice.
+    ``declared_dynamic`` is ``project.dynamic`` as written, for advice. ``entry_points`` is
+    the prepared and the built ``entry_points.txt`` (``None`` where absent), compared by
+    meaning when metadata was prepared (PEP 517 binds the whole ``.dist-info``).
     """
     findings: list[Finding] = []
     if kind != "sdist" and promise is not None:
@@ -87,6 +91,8 @@ def check_built(
             for f in compare_identical(prepared, built)
             if (f.field, f.right.normalized if f.right else None) not in seen
         ]
+        if entry_points is not None and kind != "sdist":
+            findings += compare_entry_points(*entry_points, left=prepared.label, right=built.label)
     if kind == "editable":
         findings = [
             f for f in findings if not (f.field == "Requires-Dist" and f.added and not f.removed)

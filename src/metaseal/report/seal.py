@@ -30,6 +30,7 @@ _AGAINST = {
     "metadata-version": "the sdist's PKG-INFO",
     "extension-field": "the sdist's PKG-INFO",
     "prepared-metadata": "the metadata prepared for it (prepare_metadata_for_build_wheel)",
+    "prepared-entry-points": "the `.dist-info` prepared for it (prepare_metadata_for_build_wheel)",
     "pyproject-static": "pyproject.toml's [project] table",
     "pyproject-append-only": "pyproject.toml's [project] table",
     "pyproject-undeclared": "pyproject.toml's [project] table",

@@ -71,6 +71,20 @@ def read_wheel(spec: str, filename: str, file: Path | SeekableReader) -> Artifac
     return _wheel_artifact(spec, filename, data, dist_info=dist_info)
 
 
+def read_dist_info_member(spec: str, path: Path, name: str) -> bytes | None:
+    """The bytes of ``<dist-info>/name`` in the wheel at ``path`` (``None`` when absent), read
+    under the same size limit as METADATA."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            dist_info = one_dist_info((i.filename for i in archive.infolist()), spec)
+            member = f"{dist_info}/{name}"
+            if not any(i.filename.rstrip("/") == member for i in archive.infolist()):
+                return None
+            return _zip_member(spec, archive, member, "wheel")
+    except ARCHIVE_ERRORS as exc:
+        raise corrupt(spec, "a wheel (zip archive)", exc) from exc
+
+
 def wheel_from_metadata(spec: str, filename: str, metadata: bytes) -> Artifact:
     """The wheel named ``filename`` known only by its METADATA (a PEP 658 sidecar from an index).
 

@@ -44,8 +44,8 @@ def metadata(
     return ("\n".join(lines) + "\n\n").encode()
 
 
-def write_wheel(directory: str, meta: bytes) -> str:
-    """A minimal valid wheel holding ``meta`` as METADATA."""
+def write_wheel(directory: str, meta: bytes, extra: dict[str, bytes] | None = None) -> str:
+    """A minimal valid wheel holding ``meta`` as METADATA (and ``extra`` files in .dist-info)."""
     info = f"{DIST}.dist-info"
     files = {
         "demo_pkg/__init__.py": b"",
@@ -53,6 +53,7 @@ def write_wheel(directory: str, meta: bytes) -> str:
         f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: fake\nRoot-Is-Purelib: true\n"
         b"Tag: py3-none-any\n",
     }
+    files.update({f"{info}/{name}": data for name, data in (extra or {}).items()})
     record = "".join(f"{name},,\n" for name in files) + f"{info}/RECORD,,\n"
     with zipfile.ZipFile(Path(directory, WHEEL_NAME), "w") as archive:
         for name, data in files.items():
@@ -78,10 +79,14 @@ def _no_cache(entry: tarfile.TarInfo) -> tarfile.TarInfo | None:
     return None if "__pycache__" in entry.name.split("/") else entry
 
 
-def write_prepared(metadata_directory: str, meta: bytes) -> str:
+def write_prepared(
+    metadata_directory: str, meta: bytes, extra: dict[str, bytes] | None = None
+) -> str:
     info = Path(metadata_directory, f"{DIST}.dist-info")
     info.mkdir()
     (info / "METADATA").write_bytes(meta)
+    for name, data in (extra or {}).items():
+        (info / name).write_bytes(data)
     return info.name
 
 
