@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from metaseal.engine.project import StaticProject
     from metaseal.engine.release import Release
 
-__all__ = ["Audit", "Step", "audit_project"]
+__all__ = ["Audit", "Step", "audit_project", "caller_for", "unpack"]
 
 #: What a project without ``[build-system]`` builds with (PEP 517's legacy fallback).
 _LEGACY_REQUIRES = ["setuptools>=40.8.0"]
@@ -106,7 +106,7 @@ def _runner(environ: Mapping[str, str]) -> Callable[..., None]:
     return run
 
 
-def _caller(source: Path, env: BuildEnv, environ: Mapping[str, str]) -> Any:
+def caller_for(source: Path, env: BuildEnv, environ: Mapping[str, str]) -> Any:
     from pyproject_hooks import BuildBackendHookCaller
 
     try:
@@ -128,7 +128,7 @@ def _caller(source: Path, env: BuildEnv, environ: Mapping[str, str]) -> Any:
     )
 
 
-def _unpack(sdist: Path, into: Path) -> Path:
+def unpack(sdist: Path, into: Path) -> Path:
     with tarfile.open(sdist) as archive:
         members = archive.getmembers()
         for member in members:
@@ -167,7 +167,7 @@ def audit_project(
         unpacked: Path | None = None
         for index, python in enumerate(pythons):
             env = make_env(python, root / f"env-{index}", environ)
-            tree = _caller(path, env, environ)
+            tree = caller_for(path, env, environ)
             if index == 0:
                 out = root / "sdist"
                 out.mkdir()
@@ -179,11 +179,11 @@ def audit_project(
                 name = steps.run("sdist from the tree", env.version, build_sdist)
                 if name is not None:
                     sdist = read_source(str(out / name))
-                    unpacked = _unpack(out / name, root / "unpacked")
+                    unpacked = unpack(out / name, root / "unpacked")
             env.install(tree.get_requires_for_build_wheel(), environ)
             sources = [("the tree", tree, tree_wheels)]
             if unpacked is not None:
-                sources.append(("the sdist", _caller(unpacked, env, environ), sdist_wheels))
+                sources.append(("the sdist", caller_for(unpacked, env, environ), sdist_wheels))
             for where, caller, built in sources:
                 base = root / f"{where.split()[-1]}-{index}"
                 base.mkdir()

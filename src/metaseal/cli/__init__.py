@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_scan_parser(commands)
     add_audit_parser(commands)
+    from metaseal.cli._seal import add_seal_parser
+
+    add_seal_parser(commands)
     from metaseal.cli._init import add_init_parser  # argparse only; tomlkit loads lazily
 
     add_init_parser(commands)
@@ -129,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rest:
         args.sources += rest
     try:
+        if args.command == "seal":
+            from metaseal.cli._seal import run_seal
+
+            return run_seal(args)
         if args.command == "audit":
             from metaseal.cli._audit import run_audit
 

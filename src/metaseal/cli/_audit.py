@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from metaseal.audit.runner import Audit
 
-__all__ = ["AUDIT_EXIT_CODES", "add_audit_parser", "run_audit"]
+__all__ = ["AUDIT_EXIT_CODES", "add_audit_parser", "environ_of", "run_audit"]
 
 AUDIT_EXIT_CODES = {
     0: "every step built and every pair agrees",
@@ -58,7 +58,7 @@ def add_audit_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     audit.add_argument("--cosmetic", action="store_true", help="also show cosmetic differences")
 
 
-def _environ(pairs: list[str]) -> dict[str, str]:
+def environ_of(pairs: list[str]) -> dict[str, str]:
     environ = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -80,7 +80,7 @@ def run_audit(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.is_dir():
         raise UsageError(f"`{path}` is not a project directory.")
-    result = audit_project(path, args.python or [sys.executable], _environ(args.env))
+    result = audit_project(path, args.python or [sys.executable], environ_of(args.env))
     code = 3 if result.failed_steps else _code(result, strict=args.strict)
     if args.format == "json":
         sys.stdout.write(_json(result, code, strict=args.strict))
