@@ -19,7 +19,7 @@ ALLOWED = {
     "report": {"engine"},
     "index": {"engine", "sources"},
     "scan": {"engine", "index", "report", "sources"},
-    "audit": {"engine", "sources", "backend"},  # `seal` reseals as the backend does
+    "audit": {"engine", "sources", "backend", "index"},  # seal reseals as the backend does
     "backend": {"engine", "report", "sources"},
     "cli": {"engine", "index", "report", "scan", "sources", "backend", "audit"},
 }

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from metaseal.engine.project import StaticProject
     from metaseal.engine.release import Release
 
-__all__ = ["Audit", "Step", "audit_project", "caller_for", "unpack"]
+__all__ = ["Audit", "Step", "as_built_by", "audit_project", "caller_for", "unpack"]
 
 #: What a project without ``[build-system]`` builds with (PEP 517's legacy fallback).
 _LEGACY_REQUIRES = ["setuptools>=40.8.0"]
@@ -142,7 +142,7 @@ def unpack(sdist: Path, into: Path) -> Path:
     return into / top
 
 
-def _as_built_by(wheel: Artifact, version: str) -> Artifact:
+def as_built_by(wheel: Artifact, version: str) -> Artifact:
     """The wheel as what CPython ``version`` installs: pure and generic tags narrowed to it."""
     cp = "cp" + version.replace(".", "")
     tags = frozenset(
@@ -190,7 +190,7 @@ def audit_project(
                 prepared = _prepare(steps, f"prepare from {where}", env, caller, base / "meta")
                 wheel = _wheel(steps, f"wheel from {where}", env, caller, base / "wheel")
                 if wheel is not None:
-                    built.append(_as_built_by(wheel, env.version))
+                    built.append(as_built_by(wheel, env.version))
                     if prepared is not None:
                         pairs.append((prepared, wheel))
     findings: list[Finding] = []

@@ -38,7 +38,13 @@ def add_audit_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "installed into this environment.",
         epilog="exit codes: " + "; ".join(f"{k} {v}" for k, v in AUDIT_EXIT_CODES.items()),
     )
-    audit.add_argument("path", nargs="?", default=".", metavar="PATH", help="the project (.)")
+    audit.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        metavar="PATH",
+        help="the project (.); with --index or --find-links, NAME or NAME==VERSION",
+    )
     audit.add_argument(
         "--python",
         action="append",
@@ -56,6 +62,13 @@ def add_audit_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     audit.add_argument("--format", choices=("text", "json"), default="text")
     audit.add_argument("--strict", action="store_true", help="warnings fail too")
     audit.add_argument("--cosmetic", action="store_true", help="also show cosmetic differences")
+    from metaseal.cli._network import add_network_options
+
+    add_network_options(
+        audit,
+        about="with --index or --find-links, PATH is a project on the index: only its sdist is "
+        "downloaded, its wheel built here and compared with the sdist and the published wheels",
+    )
 
 
 def environ_of(pairs: list[str]) -> dict[str, str]:
@@ -78,9 +91,13 @@ def run_audit(args: argparse.Namespace) -> int:
     from metaseal.audit.runner import audit_project
 
     path = Path(args.path)
-    if not path.is_dir():
+    pythons = args.python or [sys.executable]
+    if args.index or args.find_links:
+        result = _audit_remote(args, pythons)
+    elif not path.is_dir():
         raise UsageError(f"`{path}` is not a project directory.")
-    result = audit_project(path, args.python or [sys.executable], environ_of(args.env))
+    else:
+        result = audit_project(path, pythons, environ_of(args.env))
     code = 3 if result.failed_steps else _code(result, strict=args.strict)
     if args.format == "json":
         sys.stdout.write(_json(result, code, strict=args.strict))
@@ -94,6 +111,18 @@ def run_audit(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return code
+
+
+def _audit_remote(args: argparse.Namespace, pythons: list[str]) -> Audit:
+    from metaseal.audit.remote import audit_release
+    from metaseal.cli._network import network_from_args, requirement
+
+    name, spec = requirement(args.path)
+    client, index = network_from_args(args)
+    try:
+        return audit_release(index, name, spec, pythons, environ_of(args.env), jobs=args.jobs)
+    finally:
+        client.close()
 
 
 def _code(result: Audit, *, strict: bool) -> int:

@@ -13,6 +13,7 @@ when the metadata came from a sidecar.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 import threading
 import urllib.parse
@@ -240,6 +241,16 @@ class Index:
         if self.cache is not None and sha256:
             self.cache.put(sha256, body)
         return body
+
+    def download(self, file: IndexFile, into: Path) -> Path:
+        """Download ``file`` (hash-verified, size-bounded) to ``into/<filename>``."""
+        target = into / file.filename
+
+        def keep(path: Path) -> Path:
+            shutil.copyfile(path, target)
+            return target
+
+        return self._download(file, keep)
 
     def _download(self, file: IndexFile, read: Callable[[Path], _T]) -> _T:
         limit = self.max_download_bytes
