@@ -90,7 +90,7 @@ BACKENDS = {
 
 
 def _project(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8", newline="")
+    (tmp_path / "pyproject.toml").write_bytes(text.encode("utf-8"))
     return tmp_path / "pyproject.toml"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from metaseal.engine.fields import parse_requirement
 from metaseal.engine.findings import Finding, Severity, Side
 
 if TYPE_CHECKING:
@@ -121,7 +122,6 @@ def _header(raw_name: str) -> str:
 def upload_problems(data: bytes) -> list[Problem]:
     """Every reason PyPI would refuse a file with this METADATA / PKG-INFO, as it reads it."""
     from packaging.metadata import ExceptionGroup, InvalidMetadata, Metadata, parse_email
-    from packaging.requirements import Requirement
     from packaging.version import Version
 
     raw, unparsed = parse_email(data)
@@ -140,17 +140,15 @@ def upload_problems(data: bytes) -> list[Problem]:
     except ValueError:  # InvalidVersion, or a number past the int digit limit
         pass  # packaging's own validation below names it
     for text in raw.get("requires_dist", []):
-        try:
-            if Requirement(text).url is not None:
-                problems.append(
-                    (
-                        "Requires-Dist",
-                        f"PyPI refuses direct URL dependencies such as {text!r}.",
-                        "Depend on a released name and version range instead.",
-                    )
+        requirement = parse_requirement(text)  # None: packaging's validation below names it
+        if requirement is not None and requirement.url is not None:
+            problems.append(
+                (
+                    "Requires-Dist",
+                    f"PyPI refuses direct URL dependencies such as {text!r}.",
+                    "Depend on a released name and version range instead.",
                 )
-        except ValueError:  # InvalidRequirement
-            pass  # packaging's own validation below names it
+            )
     summary = raw.get("summary")
     if isinstance(summary, str) and len(summary) > MAX_SUMMARY:
         problems.append(
@@ -170,6 +168,8 @@ def upload_problems(data: bytes) -> list[Problem]:
         Metadata.from_raw(raw, validate=True)
     except ExceptionGroup as group:
         errors += [e for e in group.exceptions if isinstance(e, InvalidMetadata)]
+    except RecursionError:
+        errors.append(InvalidMetadata("metadata", "a value nests too deeply to be validated"))
     except (ValueError, TypeError, KeyError) as exc:  # pragma: no cover - packaging internals
         errors.append(InvalidMetadata("metadata", str(exc)))
     said = {field for field, _, _ in problems}
