@@ -66,6 +66,38 @@ def test_init_then_build_through_the_wrapper(tmp_path: Path, env: dict[str, str]
     assert 'build-backend = "metaseal"' in _sdist_pyproject(run.files)
 
 
+BACKENDS = (
+    "setuptools",
+    "hatchling",
+    "flit-core",
+    "pdm-backend",
+    "poetry-core",
+    "uv-build",
+    "scikit-build-core",
+    "meson-python",
+    "maturin",
+)
+
+
+@pytest.mark.parametrize("example", BACKENDS)
+def test_init_wraps_every_backend_and_the_result_builds(
+    example: str, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Acceptance of issue 14: `init` on a project of each backend; `python -m build` then
+    builds the sdist and the wheel from it through the wrapper."""
+    project = _unwrapped(example, tmp_path / "project")
+    inner = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["build-system"][
+        "build-backend"
+    ]
+    assert main(["init", str(project)]) == 0
+    data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert data["build-system"]["build-backend"] == "metaseal"
+    assert data["tool"]["metaseal"]["backend"] == inner
+    run = run_frontend("build", project, tmp_path / "work", env)
+    assert run.returncode == 0, run.output
+    assert sorted(p.suffix for p in run.files) == [".gz", ".whl"], run.output
+
+
 def _no_index_metaseal() -> dict[str, str]:
     """Frontends that can install only what PyPI has: metaseal is not there (or not this one),
     and no wheelhouse offers it."""
