@@ -71,3 +71,24 @@ def test_reseal_keeps_every_other_member_and_is_reproducible(
     reseal(str(third), ["Classifier"])
     assert third.read_bytes()[4:8] == (1_700_000_000).to_bytes(4, "little")
     assert not list(tmp_path.glob("*.metaseal-reseal"))
+
+
+@pytest.mark.parametrize("fmt", [tarfile.GNU_FORMAT, tarfile.PAX_FORMAT, tarfile.USTAR_FORMAT])
+def test_reseal_keeps_the_tar_format(tmp_path: Path, fmt: int) -> None:
+    """A GNU archive stays GNU (long names as ././@LongLink), a PAX one PAX."""
+    long_name = "demo-1.0/" + "d" * 60 + "/" + "f" * 60 + ".py"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=fmt) as archive:
+        for name, data in (("demo-1.0/PKG-INFO", PKG_INFO), (long_name, b"x = 1\n")):
+            if fmt == tarfile.USTAR_FORMAT and len(name) > 100:
+                name = "demo-1.0/short.py"  # noqa: PLW2901 - ustar cannot hold a long name
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 1_600_000_000
+            archive.addfile(info, io.BytesIO(data))
+    original = buffer.getvalue()
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(gzip.compress(original, mtime=0))
+    reseal(str(path), [])
+    resealed = gzip.decompress(path.read_bytes())
+    assert resealed[257:265] == original[257:265]  # the same header magic
+    assert (b"././@LongLink" in resealed) == (b"././@LongLink" in original)

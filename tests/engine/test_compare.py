@@ -266,3 +266,13 @@ def flit_import_name_finding() -> Finding:
     )
     (finding,) = compare_pyproject(static, artifact)
     return finding
+
+
+def test_a_sealed_2_2_sdist_and_its_2_1_wheel_say_the_same() -> None:
+    """metaseal seals 2.1 sdists as 2.2; the backend's wheel stays 2.1 (information only)."""
+    found = compare_sdist_wheel(sdist(meta(version="2.2")), wheel(meta(version="2.1")))
+    assert [(f.field, f.rule, f.severity) for f in found] == [
+        ("Metadata-Version", "sealed-sdist", Severity.INFO)
+    ]
+    other = compare_sdist_wheel(sdist(meta(version="2.4")), wheel(meta(version="2.1")))
+    assert [(f.rule, f.severity) for f in other] == [("metadata-version", Severity.WARNING)]

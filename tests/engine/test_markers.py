@@ -44,6 +44,11 @@ DIFFERENT = [
     ),
     ('extra == "a"', 'extra == "b"'),
     ('python_version >= "3.9"', 'python_version >= "3.10"'),
+    # python_version is never more precise than X.Y: a micro bound means something else
+    ('python_version >= "3.8.1"', 'python_full_version >= "3.8.1"'),
+    ('python_version < "3.8.1"', 'python_full_version < "3.8.1"'),
+    # only the pairs uv-build rewrites move together: FreeBSD reports sys_platform freebsd14
+    ('platform_system == "FreeBSD"', 'sys_platform == "freebsd"'),
 ]
 
 

@@ -171,3 +171,15 @@ def test_inlined_self_referencing_extras_are_the_same_requirements(tmp_path: Pat
     # one inlined requirement too many (or missing) is still a real difference
     assert _worst(tmp_path, SELF_EXTRAS, [*inlined, "Requires-Dist: mypy; extra == 'cov'"]) is ERROR
     assert _worst(tmp_path, SELF_EXTRAS, inlined[:-1]) is ERROR
+
+
+def test_a_self_reference_with_a_version_is_not_inlined(tmp_path: Path) -> None:
+    """`demo[tests]>=2` asks for a version of the project: dropping it is not cosmetic."""
+    table = ["optional-dependencies = { tests = ['hypothesis'], cov = ['demo[tests]>=2'] }"]
+    headers = [
+        "Provides-Extra: tests",
+        "Provides-Extra: cov",
+        "Requires-Dist: hypothesis; extra == 'tests'",
+        "Requires-Dist: hypothesis; extra == 'cov'",
+    ]
+    assert _worst(tmp_path, table, headers) is ERROR

@@ -709,3 +709,20 @@ def test_metadata_without_identity_or_known_version_is_invalid(
     tmp_path: Path, data: bytes, fragment: str
 ) -> None:
     _read_error(make_sidecar(tmp_path, WHEEL_NAME, data), re.escape(fragment))
+
+
+def test_a_link_through_another_link_is_refused(tmp_path: Path) -> None:
+    """`e -> a/b/up2/../..` looks inside, but `a/b/up2 -> ../..` takes it out of the archive."""
+    members = [
+        (_member("demo-1.0/PKG-INFO"), META),
+        (_member("demo-1.0/a/b/up2", tarfile.SYMTYPE, "../.."), b""),
+        (_member("demo-1.0/e", tarfile.SYMTYPE, "a/b/up2/../.."), b""),
+    ]
+    sdist = _tar_gz(tmp_path / "demo-1.0.tar.gz", members)
+    _read_error(sdist, "escaping the top directory")
+
+
+def test_a_sealed_copy_next_to_an_unsealed_one_is_an_error(tmp_path: Path) -> None:
+    unsealed = META.replace(b"Metadata-Version: 2.4", b"Metadata-Version: 2.1")
+    sdist = _duplicated(tmp_path, unsealed, META)
+    assert _duplicate_rules(sdist) == [("duplicate-pkg-info", Severity.ERROR)]

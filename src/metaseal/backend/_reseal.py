@@ -70,7 +70,7 @@ def reseal(path: str, dynamic: Iterable[str]) -> None:
             tops = {member.name.split("/")[0] for member in members}
             target = {f"{top}/PKG-INFO" for top in tops}
             buffer = io.BytesIO()
-            with tarfile.open(fileobj=buffer, mode="w", format=source.format) as out:
+            with tarfile.open(fileobj=buffer, mode="w", format=_format(path, members)) as out:
                 for member in members:
                     handle = source.extractfile(member) if member.isreg() else None
                     data = handle.read() if handle is not None else None
@@ -88,6 +88,18 @@ def reseal(path: str, dynamic: Iterable[str]) -> None:
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def _format(path: str, members: list[tarfile.TarInfo]) -> int:
+    """The tar format the archive was written in (reading always reports the default): GNU by
+    its header magic, PAX when a member has extended headers, else plain ustar."""
+    with gzip.open(path, "rb") as stream:
+        header = stream.read(512)
+    if header[257:265] == b"ustar  \x00":
+        return tarfile.GNU_FORMAT
+    if any(member.pax_headers for member in members):
+        return tarfile.PAX_FORMAT
+    return tarfile.USTAR_FORMAT
 
 
 def _copy(member: tarfile.TarInfo) -> tarfile.TarInfo:

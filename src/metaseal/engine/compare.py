@@ -202,6 +202,18 @@ def _sdist_verdict(diff: FieldDiff, s: ParsedMetadata, w: ParsedMetadata) -> _Ve
                 "wheel time is a common cause."
             ),
         )
+    if header == "metadata-version" and (s.metadata_version, w.metadata_version) in (
+        ("2.2", "2.1"),
+        ("2.2", "2.0"),
+    ):
+        return (
+            "sealed-sdist",
+            (
+                f"The sdist says Metadata-Version 2.2, the wheel {w.metadata_version}: 2.2 only "
+                "adds `Dynamic` (metaseal seals the sdists of backends that write 2.1)."
+            ),
+            "Nothing to do.",
+        )
     if header == "metadata-version":
         return (
             "metadata-version",
@@ -378,6 +390,10 @@ def duplicate_findings(artifact: Artifact) -> list[Finding]:
             if not diff.delta.equal and diff.header != "metadata-version"
         ]
         meaningful = [diff.name for diff in differing if diff.header in INSTALLER_FIELDS]
+        if formats.is_sealed(other.parsed.metadata_version) != formats.is_sealed(
+            artifact.parsed.metadata_version
+        ):
+            meaningful.append("Metadata-Version (one copy promises, the other does not)")
         stale = (
             "The backend kept the PKG-INFO of the sdist it was rebuilt from next to the one it "
             "wrote."

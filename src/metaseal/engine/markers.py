@@ -93,7 +93,17 @@ def _next_minor(value: str) -> str | None:
 
 
 def _rewrite_python_version(op: str, value: str) -> tuple[str, str, str] | None:
-    """``python_version OP X.Y`` as the equivalent ``python_full_version`` comparison."""
+    """``python_version OP X.Y`` as the equivalent ``python_full_version`` comparison.
+
+    Only for ``X.Y`` (or ``X``): ``python_version`` is never more precise, so a bound with a
+    micro version means something else than the same ``python_full_version`` bound.
+    """
+    try:
+        if len(Version(value).release) > 2:
+            return None
+    except ValueError:  # InvalidVersion (a wildcard is handled below), or too many digits
+        if not value.endswith(".*"):
+            return None
     if op in (">=", "<"):
         return "python_full_version", op, value
     if op in ("==", "!=") and not value.endswith(".*") and _next_minor(value):
@@ -223,19 +233,12 @@ def _version_candidates(literals: set[str]) -> list[tuple[int, int, int]]:
 #: sys_platform)`` of the platforms Python runs on. uv-build writes ``sys_platform != 'win32'``
 #: for ``platform_system != "Windows"``; over these platforms the two select the same ones.
 _PLATFORM_VARIABLES = ("os_name", "platform_system", "sys_platform")
+#: Only the three pairs uv-build rewrites are tied together; on other systems `sys_platform`
+#: carries a version (`freebsd14`) or varies, so their values combine freely below.
 _PLATFORMS = (
     ("posix", "Linux", "linux"),
     ("nt", "Windows", "win32"),
     ("posix", "Darwin", "darwin"),
-    ("posix", "FreeBSD", "freebsd"),
-    ("posix", "OpenBSD", "openbsd"),
-    ("posix", "AIX", "aix"),
-    ("posix", "SunOS", "sunos5"),
-    ("posix", "Emscripten", "emscripten"),
-    ("posix", "iOS", "ios"),
-    ("posix", "Android", "android"),
-    ("posix", "", "cygwin"),
-    ("java", "Java", "java"),
 )
 
 

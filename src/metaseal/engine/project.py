@@ -399,7 +399,8 @@ def _by_extra(items: list[str], name: str) -> dict[str, frozenset[_Entry]] | Non
         if requirement is None or split is None:
             return None
         extra, rest = split
-        if canonicalize_name(requirement.name) == canonicalize_name(name) and not rest:
+        own_extras = canonicalize_name(requirement.name) == canonicalize_name(name)
+        if own_extras and not rest and not requirement.specifier and requirement.url is None:
             own.setdefault(extra, set()).update(canonicalize_name(e) for e in requirement.extras)
             continue
         direct.setdefault(extra, set()).add((requirement_key(item, marker=False), rest))

@@ -62,6 +62,13 @@ RULES: dict[str, Rule] = {
             "The files declare different Metadata-Versions.",
         ),
         Rule(
+            "sealed-sdist",
+            _I,
+            "PEP 643",
+            "The sdist is Metadata 2.2 and its wheel 2.1: 2.2 only adds Dynamic, so the files "
+            "say the same (metaseal seals the sdists of backends that write 2.1).",
+        ),
+        Rule(
             "unsealed",
             _I,
             "PEP 643",

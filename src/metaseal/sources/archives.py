@@ -32,6 +32,7 @@ from metaseal.sources._common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from pathlib import Path
 
     from packaging.tags import Tag
@@ -181,6 +182,8 @@ class _Layout:
         self.spec = spec
         self.tops: dict[str, None] = {}  # an ordered set
         self.escaping: list[str] = []
+        #: Symbolic link members: path -> (its directory's parts, target).
+        self.links: dict[str, tuple[list[str], str]] = {}
 
     def add(self, name: str, link: str | None = None, *, hard: bool = False) -> list[str]:
         """Record member ``name``; return its path components (``[]`` if it escapes).
@@ -196,12 +199,19 @@ class _Layout:
         if link is not None and not _inside(parts[:1], parts[:-1] if not hard else [], link):
             self.escaping.append(f"{name} -> {link}")
             return []
+        if link is not None and not hard:
+            self.links["/".join(parts)] = (parts[:-1], link)
         if parts:
             self.tops.setdefault(parts[0], None)
         return parts
 
     def top(self) -> str:
         """The single top directory; raises for escaping members or other top-level entries."""
+        # A target that passes through another link cannot be judged by its text alone
+        # (`e -> a/b/up2/../..` with `a/b/up2 -> ../..` leaves the archive): refused.
+        for path, (directory, target) in self.links.items():
+            if _through_link(directory, target, self.links.keys() - {path}):
+                self.escaping.append(f"{path} -> {target}")
         if self.escaping:
             shown = ", ".join(f"`{name}`" for name in self.escaping[:5])
             more = f" and {len(self.escaping) - 5} more" if len(self.escaping) > 5 else ""
@@ -237,6 +247,22 @@ def _inside(top: list[str], directory: list[str], target: str) -> bool:
         else:
             resolved.append(part)
     return bool(resolved) and resolved[0] == top[0]
+
+
+def _through_link(directory: list[str], target: str, links: Collection[str]) -> bool:
+    """Whether resolving ``target`` from ``directory`` passes through a link member."""
+    resolved = list(directory)
+    for part in re.split(r"[/\\]", target):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        resolved.append(part)
+        if "/".join(resolved) in links:
+            return True
+    return False
 
 
 def _check_top(spec: str, top: str, name: NormalizedName, version: Version) -> None:
