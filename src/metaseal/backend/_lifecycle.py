@@ -313,7 +313,9 @@ def findings_for(
     prepared = entry_points = None
     if prepared_dir is not None and (prepared_dir / "METADATA").is_file():
         prepared = read_source(os.path.normpath(prepared_dir))
-        if kind != "sdist":
+        # The fast path answers METADATA only (PKG-INFO has no entry points): entry_points.txt
+        # binds the wheel when the inner backend prepared the .dist-info.
+        if kind != "sdist" and _prepared_by(metadata_directory)[0] != "pkg-info":
             entry_points = entry_points_of(prepared_dir, Path(built.source))
     return check_built(
         kind,
@@ -353,7 +355,8 @@ def _identical_to_pkg_info(
         with zipfile.ZipFile(path) as archive:
             dist_info = formats.one_dist_info(archive.namelist(), str(path))
             same = archive.read(f"{dist_info}/METADATA") == promised
-            if same and prepared is not None and prepared.is_file():
+            ours = _prepared_by(metadata_directory)[0] == "pkg-info"
+            if same and prepared is not None and prepared.is_file() and not ours:
                 same = same_entry_points(archive, dist_info, prepared.parent)
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
         return None  # the engine's reader explains what is wrong

@@ -12,8 +12,9 @@ from typing import Any
 from . import _fakekit as kit
 
 # Dynamic keeps the fast path out of prepare, so the inner hook prepares the .dist-info even in
-# an unpacked sdist (where the wrapper's byte-identical shortcut applies).
-META = kit.metadata(dynamic=("Requires-Dist",))
+# an unpacked sdist (where the wrapper's byte-identical shortcut applies); ``$FAKE_STATIC`` set
+# makes the metadata static, so the wrapper's fast path answers prepare instead.
+META = kit.metadata(dynamic=() if os.environ.get("FAKE_STATIC") else ("Requires-Dist",))
 PREPARED = b"[console_scripts]\ndemo = demo_pkg:main\n\n[demo.plugins]\na = demo_pkg.a:A [x,y]\n"
 BUILT = {
     "drift": PREPARED.replace(b"demo_pkg:main", b"demo_pkg:other"),
