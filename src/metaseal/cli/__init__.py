@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from metaseal import __version__
+from metaseal.cli._help import exit_codes_epilog
 from metaseal.errors import MetasealError, escape_controls
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="metaseal",
         description="Check that every file of a Python release carries consistent core metadata.",
-        epilog="exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()),
+        epilog=exit_codes_epilog(EXIT_CODES),
     )
     parser.add_argument("--version", action="version", version=f"metaseal {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from metaseal.cli._help import exit_codes_epilog
 from metaseal.errors import UsageError, escape_controls
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def add_audit_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "517, the static [project] table) and compare the wheels different interpreters built, "
         "with a verified marker proposal when they differ. Needs `metaseal[audit]`. Nothing is "
         "installed into this environment.",
-        epilog="exit codes: " + "; ".join(f"{k} {v}" for k, v in AUDIT_EXIT_CODES.items()),
+        epilog=exit_codes_epilog(AUDIT_EXIT_CODES),
     )
     audit.add_argument(
         "path",

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from metaseal.cli._help import exit_codes_epilog
 from metaseal.errors import ArtifactError, MetasealError, UsageError, plural
 
 if TYPE_CHECKING:
@@ -34,10 +35,6 @@ DEFAULT_JOBS = 8
 _NAME = re.compile(r"[A-Z0-9]([A-Z0-9._-]*[A-Z0-9])?", re.IGNORECASE)
 
 
-def _codes(codes: dict[int, str]) -> str:
-    return "exit codes: " + "; ".join(f"{k} {v}" for k, v in codes.items())
-
-
 def add_scan_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``metaseal scan`` (``scan report`` is dispatched by ``cli.main``)."""
     from metaseal.cli._network import add_network_options
@@ -50,7 +47,7 @@ def add_scan_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "in a SQLite database. Finished projects are never fetched again: run the same "
         "command after an interruption to resume. Summarise the database with "
         "`metaseal scan report --db FILE --format md|json|csv [--output FILE]`.",
-        epilog=_codes(SCAN_EXIT_CODES),
+        epilog=exit_codes_epilog(SCAN_EXIT_CODES),
     )
     scan.add_argument("sources", nargs="*", metavar="NAME", help="projects to scan")
     scan.add_argument(
@@ -219,7 +216,7 @@ def _report_parser() -> argparse.ArgumentParser:
         description="Summarise a scan database: totals, releases whose sdist and wheels "
         "disagree (by field), releases whose wheels vary (no-op, expressible with markers, "
         "or not), and projects that could not be read.",
-        epilog=_codes({0: "report written", 2: "usage error", 3: "unreadable database"}),
+        epilog=exit_codes_epilog({0: "report written", 2: "usage error", 3: "unreadable database"}),
     )
     parser.add_argument("--db", metavar="FILE", help="the database (default: the scan default)")
     parser.add_argument(

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from metaseal.cli._help import exit_codes_epilog
 from metaseal.errors import UsageError, escape_controls
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def add_seal_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "PKG-INFO as Metadata-Version 2.2 with Dynamic from its project.dynamic, and write the "
         "sealed sdist to --out-dir only if the wheel keeps every promise it then makes. The "
         "original file is never changed. Needs `metaseal[audit]`.",
-        epilog="exit codes: " + "; ".join(f"{k} {v}" for k, v in SEAL_EXIT_CODES.items()),
+        epilog=exit_codes_epilog(SEAL_EXIT_CODES),
     )
     seal.add_argument("sdist", metavar="SDIST")
     seal.add_argument("--out-dir", default="sealed", metavar="DIR", help="where (./sealed)")
