@@ -284,15 +284,21 @@ def build(
         # the fast path answered with it (even with a Dynamic License-File, the wheel must then
         # hold exactly those files). A reused wheel is its own prepared metadata.
         prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
-        verify(here, kind, staged, prepared)
+        verify(here, kind, staged, prepared, fast_path=who == "pkg-info")
         stage.publish(staged, staged.name)
         return staged.name
 
 
 def findings_for(
-    here: Session, kind: Kind, built: Artifact, metadata_directory: str | None
+    here: Session,
+    kind: Kind,
+    built: Artifact,
+    metadata_directory: str | None,
+    *,
+    fast_path: bool,
 ) -> list[Finding]:
-    """Read the other inputs of one built file once and let the engine's seal verdict judge."""
+    """Read the other inputs of one built file once and let the engine's seal verdict judge;
+    ``fast_path`` says the prepared METADATA is PKG-INFO (answered without the inner backend)."""
     from metaseal.engine.seal import binds_project, check_built
     from metaseal.sources.artifacts import read_source
     from metaseal.sources.pyproject import static_project
@@ -315,7 +321,7 @@ def findings_for(
         prepared = read_source(os.path.normpath(prepared_dir))
         # The fast path answers METADATA only (PKG-INFO has no entry points): entry_points.txt
         # binds the wheel when the inner backend prepared the .dist-info.
-        if kind != "sdist" and _prepared_by(metadata_directory)[0] != "pkg-info":
+        if kind != "sdist" and not fast_path:
             entry_points = entry_points_of(prepared_dir, Path(built.source))
     return check_built(
         kind,
@@ -330,7 +336,7 @@ def findings_for(
 
 
 def _identical_to_pkg_info(
-    here: Session, kind: Kind, path: Path, metadata_directory: str | None
+    here: Session, kind: Kind, path: Path, metadata_directory: str | None, *, fast_path: bool
 ) -> dict[str, list[str]] | None:
     """The headers of PKG-INFO when a wheel built from an sdist holds it byte for byte (as does
     any prepared METADATA): then every check passes, and the engine (packaging, email) need not
@@ -355,19 +361,21 @@ def _identical_to_pkg_info(
         with zipfile.ZipFile(path) as archive:
             dist_info = formats.one_dist_info(archive.namelist(), str(path))
             same = archive.read(f"{dist_info}/METADATA") == promised
-            ours = _prepared_by(metadata_directory)[0] == "pkg-info"
-            if same and prepared is not None and prepared.is_file() and not ours:
+            if same and prepared is not None and prepared.is_file() and not fast_path:
                 same = same_entry_points(archive, dist_info, prepared.parent)
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
         return None  # the engine's reader explains what is wrong
     return headers if same else None
 
 
-def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None) -> None:
-    """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say."""
+def verify(
+    here: Session, kind: Kind, path: Path, metadata_directory: str | None, *, fast_path: bool
+) -> None:
+    """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say;
+    ``fast_path`` says ``metadata_directory`` holds PKG-INFO as METADATA (no entry points)."""
     from metaseal.backend._staging import check_identity
 
-    headers = _identical_to_pkg_info(here, kind, path, metadata_directory)
+    headers = _identical_to_pkg_info(here, kind, path, metadata_directory, fast_path=fast_path)
     if headers is not None:
         try:
             check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
@@ -392,7 +400,7 @@ def verify(here: Session, kind: Kind, path: Path, metadata_directory: str | None
     except ArtifactError as exc:
         raise _not_published(here, path, exc) from None
     try:
-        findings = findings_for(here, kind, built, metadata_directory)
+        findings = findings_for(here, kind, built, metadata_directory, fast_path=fast_path)
     except ArtifactError as exc:
         if not settings.allow_broken_seal:
             raise
