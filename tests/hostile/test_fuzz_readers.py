@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from metaseal.engine import formats, markers
 from metaseal.errors import ArtifactError
 from metaseal.scan import db
-from metaseal.sources import _common, archives, toml
+from metaseal.sources import _common, sdist_layout, toml
 from metaseal.sources.artifacts import read_source
 from metaseal.sources.pyproject import read_static_project
 
@@ -211,7 +211,7 @@ def test_limits_page_names_every_cap_with_its_value() -> None:
         "MAX_METADATA_BYTES": f"{formats.MAX_METADATA_BYTES >> 20} MiB",
         "MAX_HEADER_LINES": f"{formats.MAX_HEADER_LINES:,}",
         "MAX_TAGS": f"{_common.MAX_TAGS:,}",
-        "MAX_PKG_INFO_COPIES": str(archives.MAX_PKG_INFO_COPIES),
+        "MAX_PKG_INFO_COPIES": str(sdist_layout.MAX_PKG_INFO_COPIES),
         "MAX_PYPROJECT_BYTES": f"{toml.MAX_PYPROJECT_BYTES >> 20} MiB",
         "MAX_ENVIRONMENTS": f"{markers.MAX_ENVIRONMENTS:,}",
         "BUSY_TIMEOUT": f"{db.BUSY_TIMEOUT:g} s",

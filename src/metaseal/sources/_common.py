@@ -11,19 +11,11 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from typing import TYPE_CHECKING
-
-from packaging.tags import parse_tag
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
 
 from metaseal.engine.formats import MAX_HEADER_LINES, MAX_METADATA_BYTES
 from metaseal.errors import ArtifactError
 
+TYPE_CHECKING = False  # typing is not imported at run time (the backend's hook path)
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -144,6 +136,8 @@ MAX_TAGS = 10_000
 
 def wheel_tags(spec: str, data: bytes | None) -> frozenset[Tag]:
     """The expanded ``Tag:`` lines of a ``WHEEL`` file (none if there is no file)."""
+    from packaging.tags import parse_tag
+
     tags: set[Tag] = set()
     expanded = 0
     for line in checked(spec, "`WHEEL`", data or b"", metadata=False).decode("utf-8").splitlines():
@@ -166,6 +160,8 @@ def wheel_tags(spec: str, data: bytes | None) -> frozenset[Tag]:
 
 
 def parse_wheel_name(spec: str, filename: str) -> tuple[NormalizedName, Version, frozenset[Tag]]:
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
     try:
         name, version, _build, tags = parse_wheel_filename(filename)
     except InvalidWheelFilename as exc:
@@ -179,6 +175,8 @@ def parse_wheel_name(spec: str, filename: str) -> tuple[NormalizedName, Version,
 
 
 def parse_sdist_name(spec: str, filename: str) -> tuple[NormalizedName, Version]:
+    from packaging.utils import InvalidSdistFilename, parse_sdist_filename
+
     try:
         return parse_sdist_filename(filename)
     except InvalidSdistFilename as exc:
