@@ -1,18 +1,21 @@
-"""The other files of a ``.dist-info`` that PEP 517 binds: ``entry_points.txt`` of the prepared
-directory against the built wheel's (bounded reads; the comparison by meaning is the engine's).
+"""The ``.dist-info`` beyond METADATA: copied out of a wheel built to answer a prepare hook, and
+the other file PEP 517 binds, ``entry_points.txt`` of the prepared directory against the built
+wheel's (bounded reads; the comparison by meaning is the engine's).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import shutil
 
 from metaseal.engine import formats
+from metaseal.errors import ArtifactError
 
+TYPE_CHECKING = False  # typing is not imported at run time (the backend's hook path)
 if TYPE_CHECKING:
     import zipfile
     from pathlib import Path
 
-__all__ = ["entry_points_of", "same_entry_points"]
+__all__ = ["entry_points_of", "extract_dist_info", "same_entry_points"]
 
 
 def entry_points_of(prepared_dir: Path, wheel: Path) -> tuple[bytes | None, bytes | None]:
@@ -39,3 +42,22 @@ def same_entry_points(archive: zipfile.ZipFile, dist_info: str, prepared_dir: Pa
     if prepared.stat().st_size != info.file_size:
         return False
     return prepared.read_bytes() == archive.read(member)
+
+
+def extract_dist_info(wheel: Path, target: Path) -> str:
+    """Copy the one ``*.dist-info/`` of ``wheel`` into ``target``; return its name."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as archive:
+        dist_info = formats.one_dist_info(archive.namelist(), str(wheel))
+        for member in archive.infolist():
+            parts = member.filename.split("/")
+            if parts[0] != dist_info or member.is_dir():
+                continue
+            if any(part in ("", ".", "..") for part in parts):
+                raise ArtifactError(str(wheel), f"has an unsafe member {member.filename!r}.")
+            dest = target.joinpath(*parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as src, dest.open("wb") as out:
+                shutil.copyfileobj(src, out)
+    return dist_info

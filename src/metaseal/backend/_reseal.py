@@ -24,7 +24,7 @@ import tarfile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
     from typing import Any
 
@@ -110,7 +110,9 @@ def _copy(member: tarfile.TarInfo) -> tarfile.TarInfo:
     return copy
 
 
-def seal_if_old(pyproject: Mapping[str, Any], sdist: Path, backend: str) -> str | None:
+def seal_if_old(
+    pyproject: Mapping[str, Any], sdist: Path, describe: Callable[[], str]
+) -> str | None:
     """Reseal ``sdist`` when its backend wrote Metadata-Version 2.0 or 2.1; return what to say.
 
     ``Dynamic`` comes from ``project.dynamic`` (never Name or Version); without a ``[project]``
@@ -132,8 +134,8 @@ def seal_if_old(pyproject: Mapping[str, Any], sdist: Path, backend: str) -> str 
     version = formats.metadata_version(data)
     if version not in ("2.0", "2.1"):
         return None
+    from metaseal.engine.formats import NEVER_DYNAMIC
     from metaseal.engine.project import KEY_FIELDS
-    from metaseal.engine.rules import NEVER_DYNAMIC
 
     declared = table.get("dynamic")
     keys = [key for key in declared if isinstance(key, str)] if isinstance(declared, list) else []
@@ -148,7 +150,7 @@ def seal_if_old(pyproject: Mapping[str, Any], sdist: Path, backend: str) -> str 
     reseal(str(sdist), fields)
     listed = ", ".join(fields) or "nothing"
     return (
-        f"metaseal: sealed `{sdist.name}`: {backend} wrote it as Metadata-Version {version}, "
+        f"metaseal: sealed `{sdist.name}`: {describe()} wrote it as Metadata-Version {version}, "
         f"which promises nothing about its wheels; its PKG-INFO now says {SEALED_VERSION} with "
         f"Dynamic: {listed} (from `project.dynamic`). Set "
         "`tool.metaseal.seal-old-sdists = false` to keep the backend's file as written."

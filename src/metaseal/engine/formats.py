@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_HEADER_LINES",
     "MAX_METADATA_BYTES",
+    "NEVER_DYNAMIC",
     "dist_info_name",
     "is_sealed",
     "metadata_version",
@@ -27,6 +28,9 @@ __all__ = [
     "one_dist_info",
     "read_headers",
 ]
+
+#: Fields that can never be Dynamic (core metadata spec; PEP 643), lower-cased.
+NEVER_DYNAMIC = frozenset({"name", "version", "metadata-version"})
 
 #: Largest METADATA / PKG-INFO metaseal reads (real ones are at most a few hundred KiB).
 MAX_METADATA_BYTES = 16 * 1024 * 1024

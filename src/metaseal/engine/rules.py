@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from metaseal.engine.findings import Severity
+from metaseal.engine.formats import NEVER_DYNAMIC
 
 __all__ = ["NEVER_DYNAMIC", "RULES", "Rule"]
-
-#: Fields that can never be Dynamic (core metadata spec; PEP 643), lower-cased.
-NEVER_DYNAMIC = frozenset({"name", "version", "metadata-version"})
 
 
 @dataclass(frozen=True)
