@@ -63,6 +63,18 @@ _USAGE_WIDTH = 88
 #: Variables metaseal does not own but the build backend honours, with what each does there.
 BACKEND_ENV_VARS: tuple[tuple[str, str], ...] = (
     (
+        "XDG_CACHE_HOME",
+        (
+            "Where {confval}`verdict-cache` keeps its entries when that setting is unset, on "
+            "Linux and other POSIX systems: `$XDG_CACHE_HOME/metaseal/verdicts` (default "
+            "`~/.cache/metaseal/verdicts`; macOS: `~/Library/Caches/metaseal/verdicts`)."
+        ),
+    ),
+    (
+        "LOCALAPPDATA",
+        ("The same on Windows: `%LOCALAPPDATA%\\metaseal\\Cache\\verdicts`."),
+    ),
+    (
         "SOURCE_DATE_EPOCH",
         (
             "When {confval}`seal-old-sdists` rewrites an sdist, the gzip header's time (a rebuild "

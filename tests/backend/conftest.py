@@ -37,8 +37,10 @@ dependencies = ["attrs>=20"]
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without METASEAL_* variables, metaseal importable."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("METASEAL_")}
+    """This process's environment without METASEAL_* variables (but the session's verdict
+    memo, see tests/conftest.py), metaseal importable."""
+    keep = ("METASEAL_VERDICT_CACHE",)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("METASEAL_") or k in keep}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
     env.update(extra)
     return env

@@ -26,12 +26,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from metaseal.backend._distinfo import entry_points_of, same_entry_points
 from metaseal.backend._fastpath import MARKER
-from metaseal.backend._reseal import seal_if_old
 from metaseal.backend.settings import Loaded, Settings, load_settings
 from metaseal.engine import formats
-from metaseal.engine.rules import NEVER_DYNAMIC
 from metaseal.errors import (
     ArtifactError,
     ConfigError,
@@ -213,7 +210,9 @@ def prepare_metadata(
         return answer
     private = Path(tempfile.mkdtemp(dir=metadata_directory, prefix=".metaseal-wheel-"))
     wheel = private / here.call(f"build_{kind}", str(private))
-    dist_info = _extract_dist_info(wheel, target)
+    from metaseal.backend._distinfo import extract_dist_info
+
+    dist_info = extract_dist_info(wheel, target)
     (target / MARKER).write_text(f"wheel {wheel.relative_to(target).as_posix()}\n", "utf-8")
     return dist_info
 
@@ -229,25 +228,6 @@ def _prepared_by(metadata_directory: str | None) -> tuple[str | None, Path | Non
         return None, None
     who, _, wheel = text.partition(" ")
     return who, (parent / wheel if wheel else None)
-
-
-def _extract_dist_info(wheel: Path, target: Path) -> str:
-    """Copy the one ``*.dist-info/`` of ``wheel`` into ``target``; return its name."""
-    import zipfile
-
-    with zipfile.ZipFile(wheel) as archive:
-        dist_info = formats.one_dist_info(archive.namelist(), str(wheel))
-        for member in archive.infolist():
-            parts = member.filename.split("/")
-            if parts[0] != dist_info or member.is_dir():
-                continue
-            if any(part in ("", ".", "..") for part in parts):
-                raise ArtifactError(str(wheel), f"has an unsafe member {member.filename!r}.")
-            dest = target.joinpath(*parts)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as src, dest.open("wb") as out:
-                shutil.copyfileobj(src, out)
-    return dist_info
 
 
 def build(
@@ -277,14 +257,37 @@ def build(
             basename = here.call(hook, str(staging), metadata_directory if own else None)
         staged = accept(kind, staging, basename, f"`{here.settings.backend}`", hook)
         if kind == "sdist" and here.settings.seal_old_sdists:
-            message = seal_if_old(here.pyproject, staged, _describe_backend(here.settings))
+            from metaseal.backend._reseal import seal_if_old
+
+            message = seal_if_old(here.pyproject, staged, lambda: _describe_backend(here.settings))
             if message:
                 _shout(message)
+        memo = None
+        if kind == "sdist":
+            from metaseal.backend._memo import entry, recall, remember
+
+            module = sys.modules.get(here.settings.backend.partition(":")[0])
+            judged = (
+                here.settings.allow_dynamic,
+                here.settings.strict,
+                getattr(module, "__file__", None),
+            )
+            memo = entry(
+                here.settings.verdict_cache, str(here.root), here.pyproject, judged, str(staged)
+            )
+            said = recall(*memo) if memo is not None else None
+            if said is not None:
+                if said:
+                    _shout(said)
+                stage.publish(staged, staged.name)
+                return staged.name
         # Prepared metadata binds the wheel (PEP 517): the inner backend's, and PKG-INFO when
         # the fast path answered with it (even with a Dynamic License-File, the wheel must then
         # hold exactly those files). A reused wheel is its own prepared metadata.
         prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
-        verify(here, kind, staged, prepared, fast_path=who == "pkg-info")
+        said = verify(here, kind, staged, prepared, fast_path=who == "pkg-info")
+        if said is not None and memo is not None:
+            remember(*memo, said)
         stage.publish(staged, staged.name)
         return staged.name
 
@@ -322,6 +325,8 @@ def findings_for(
         # The fast path answers METADATA only (PKG-INFO has no entry points): entry_points.txt
         # binds the wheel when the inner backend prepared the .dist-info.
         if kind != "sdist" and not fast_path:
+            from metaseal.backend._distinfo import entry_points_of
+
             entry_points = entry_points_of(prepared_dir, Path(built.source))
     return check_built(
         kind,
@@ -352,7 +357,7 @@ def _identical_to_pkg_info(
         return None  # an unsealed PKG-INFO proves nothing: [project] must still be checked
     headers = formats.read_headers(promised) or {}
     dynamic = headers.get("dynamic", [])
-    if any(name.lower() in NEVER_DYNAMIC for name in dynamic):
+    if any(name.lower() in formats.NEVER_DYNAMIC for name in dynamic):
         return None  # identical or not, the engine reports the forbidden Dynamic
     prepared = Path(metadata_directory, "METADATA") if metadata_directory else None
     if prepared is not None and prepared.is_file() and prepared.read_bytes() != promised:
@@ -362,6 +367,8 @@ def _identical_to_pkg_info(
             dist_info = formats.one_dist_info(archive.namelist(), str(path))
             same = archive.read(f"{dist_info}/METADATA") == promised
             if same and prepared is not None and prepared.is_file() and not fast_path:
+                from metaseal.backend._distinfo import same_entry_points
+
                 same = same_entry_points(archive, dist_info, prepared.parent)
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
         return None  # the engine's reader explains what is wrong
@@ -370,9 +377,11 @@ def _identical_to_pkg_info(
 
 def verify(
     here: Session, kind: Kind, path: Path, metadata_directory: str | None, *, fast_path: bool
-) -> None:
+) -> str | None:
     """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say;
-    ``fast_path`` says ``metadata_directory`` holds PKG-INFO as METADATA (no entry points)."""
+    ``fast_path`` says ``metadata_directory`` holds PKG-INFO as METADATA (no entry points).
+    Return the warnings printed when the verdict kept the file ("" for none), ``None`` when
+    it was kept only because of ``mode = "warn"`` or the escape hatch."""
     from metaseal.backend._staging import check_identity
 
     headers = _identical_to_pkg_info(here, kind, path, metadata_directory, fast_path=fast_path)
@@ -381,9 +390,8 @@ def verify(
             check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
         except ArtifactError as exc:
             raise _not_published(here, path, exc) from None
-        return
+        return ""
     from metaseal.engine.seal import Verdict
-    from metaseal.report.seal import render_refusal, render_warnings
     from metaseal.sources.artifacts import read_source
 
     settings = here.settings
@@ -405,16 +413,20 @@ def verify(
         if not settings.allow_broken_seal:
             raise
         _shout(f"metaseal: warning: {exc}; {_HATCH} is set, so `{path.name}` was not checked.")
-        return
+        return None
     if kind == "sdist":
         _warn_if_unsealed(here, built)
     verdict = Verdict.of(findings, strict=settings.strict)
     blocking, warned = list(verdict.blocking), list(verdict.warned)
+    if not blocking and not warned:
+        return ""
+    from metaseal.report.seal import render_refusal, render_warnings
+
     name, backend = built.label, _describe_backend(settings)
     if not blocking:
-        if warned:
-            _shout(render_warnings(kind, name, backend, warned))
-        return
+        said = render_warnings(kind, name, backend, warned)
+        _shout(said)
+        return said
     from_sdist = kind != "sdist" and (here.root / "PKG-INFO").is_file()
     has_project = isinstance(here.pyproject.get("project"), dict)
     if settings.mode == "error" and not settings.allow_broken_seal:
@@ -434,6 +446,7 @@ def verify(
             kind, name, backend, blocking + warned, from_sdist=from_sdist, kept_because=why
         )
     )
+    return None
 
 
 def _not_published(here: Session, path: Path, exc: ArtifactError) -> ArtifactError:

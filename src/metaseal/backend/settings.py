@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePath
 
-from metaseal.engine.rules import NEVER_DYNAMIC
+from metaseal.engine.formats import NEVER_DYNAMIC
 from metaseal.errors import ConfigError
 
 TYPE_CHECKING = False  # typing is not imported at run time: every hook call loads this module
@@ -145,6 +145,19 @@ class Settings:
             "its wheels keep (PEP 643) and resolvers can trust it without building it. The "
             "archive is repacked reproducibly. false keeps the backend's sdist as written.",
             kind="bool",
+        ),
+    )
+    verdict_cache: str = field(
+        default="",
+        metadata=_opt(
+            doc="Where clean sdist verdicts are remembered, so that an sdist built again from "
+            "an unchanged project is not checked again (a digest of every input of the check "
+            "names each entry). A directory, or 0/false/no/off to check every build; unset: "
+            "`metaseal/verdicts` in the user cache directory.",
+            kind="str",
+            sources=frozenset({Source.CONFIG_SETTINGS, Source.ENV}),
+            why_not="where verdicts are cached concerns the machine that builds, not the project",
+            example="off",
         ),
     )
     allow_broken_seal: bool = field(

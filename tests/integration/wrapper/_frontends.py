@@ -121,7 +121,8 @@ def frontend_env(wheelhouse: Path | None) -> dict[str, str]:
     for name in ("PYTHONPATH", "METASEAL_ALLOW_BROKEN_SEAL", "PIP_REQUIRE_VIRTUALENV"):
         env.pop(name, None)
     for name in [n for n in env if n.startswith("METASEAL_")]:
-        env.pop(name)
+        if name != "METASEAL_VERDICT_CACHE":  # the session's memo (tests/conftest.py)
+            env.pop(name)
     if wheelhouse is not None:
         env["PIP_FIND_LINKS"] = str(wheelhouse)
         env["UV_FIND_LINKS"] = str(wheelhouse)

@@ -1,0 +1,239 @@
+"""A memo of clean sdist verdicts: the ``[project]`` check once per project state.
+
+Checking a built sdist against the static ``[project]`` table needs the checking engine,
+pyproject-metadata and packaging: about 50 ms of imports per build on a slow machine, more than
+uv-build takes to build the whole sdist. The verdict is a pure function of what the engine reads,
+so a verdict that kept the file is remembered, with the warnings it printed, under a SHA-256
+digest of all of it:
+
+- the sdist's file name, the header of every member (name, type, link target, size, sparse) and
+  the bytes of every ``PKG-INFO`` copy, read by the same one-pass reader the engine uses
+  (:mod:`metaseal.sources.sdist_layout`), so a damaged archive is refused either way;
+- ``pyproject.toml``'s bytes, and the resolved path and bytes of every file ``[project]`` names
+  (``readme``, a ``license = {file = ...}`` table, the ``license-files`` matches);
+- ``allow-dynamic`` and ``strict`` as finally set (config-settings and the environment included);
+- the code that judges and the code that built: the Python version, the size and modification
+  time of every module of metaseal, packaging and pyproject-metadata, and of the inner backend's
+  module file (its version is named in the warnings).
+
+On a hit the engine is not imported: the remembered warnings are printed again and the sdist is
+published as the verdict published it. A refusal, or a file kept only because of ``mode =
+"warn"`` or the escape hatch, is never remembered: it is decided afresh. A digest names a file in
+the memo directory (see :func:`directory`) holding the warnings (empty for a clean verdict);
+when the directory cannot be read or written, the engine runs, as without a memo.
+``METASEAL_VERDICT_CACHE=0`` turns the memo off.
+
+Standard library only, like the rest of the backend's hook path.
+"""
+
+# pathlib is avoided here, as in _fastpath: this runs on every sdist build.
+# ruff: noqa: PTH100, PTH103, PTH105, PTH107, PTH111, PTH116, PTH117, PTH118, PTH119
+# ruff: noqa: PTH120, PTH123, PTH208
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import tarfile
+    from collections.abc import Mapping
+    from typing import Any
+
+__all__ = ["MAX_ENTRIES", "directory", "entry", "key", "recall", "remember"]
+
+_FORMAT = b"metaseal-verdict-memo 1\n"
+_OFF = frozenset({"0", "false", "no", "off"})
+#: Entries kept; beyond this the oldest half is removed when a new one is written.
+MAX_ENTRIES = 4096
+#: Most bytes of one file ``[project]`` names that are hashed; a larger file disables the memo
+#: (the engine refuses to read it too).
+_MAX_FILE = 16 * 1024 * 1024
+#: Most files the ``license-files`` patterns may match before the memo gives up.
+_MAX_MATCHES = 1000
+
+
+def directory(setting: str, environ: Mapping[str, str] = os.environ) -> str | None:
+    """Where verdicts are remembered: the ``verdict-cache`` setting when it names a directory,
+    ``None`` when it turns the memo off, else the platform's user cache directory."""
+    value = setting.strip()
+    if value.lower() in _OFF:
+        return None
+    if value:
+        return os.path.abspath(os.path.expanduser(value))
+    if sys.platform == "win32":
+        base = environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+        return os.path.join(base, "metaseal", "Cache", "verdicts")
+    if sys.platform == "darwin":
+        return os.path.expanduser("~/Library/Caches/metaseal/verdicts")
+    base = environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.expanduser("~/.cache")
+    if not os.path.isabs(base):
+        return None  # no home directory to speak of
+    return os.path.join(base, "metaseal", "verdicts")
+
+
+@functools.cache
+def _code() -> bytes:
+    """What identifies the judging code: Python, and every module file of the three packages."""
+    import importlib.util
+
+    parts = [sys.version.encode()]
+    roots = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+    for name in ("packaging", "pyproject_metadata"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise LookupError(name)
+        roots.extend(spec.submodule_search_locations)
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for file in sorted(files):
+                if file.endswith(".py"):
+                    info = os.stat(os.path.join(folder, file))
+                    parts.append(f"{folder}/{file} {info.st_size} {info.st_mtime_ns}".encode())
+    return b"\n".join(parts)
+
+
+def _file(digest: Any, root: str, relative: object) -> None:
+    """Feed the resolved path and the bytes of one file ``[project]`` names."""
+    if not isinstance(relative, str):
+        digest.update(b"-\n")
+        return
+    path = os.path.realpath(os.path.join(root, relative))
+    digest.update(f"{relative!r} {path!r}\n".encode())
+    try:
+        with open(path, "rb") as file:
+            data = file.read(_MAX_FILE + 1)
+    except OSError as exc:
+        digest.update(f"unreadable {exc.errno}\n".encode())
+        return
+    if len(data) > _MAX_FILE:
+        raise ValueError(path)
+    digest.update(f"{len(data)}\n".encode() + data)
+
+
+def _project_files(digest: Any, root: str, project: Mapping[str, Any]) -> None:
+    readme, license_ = project.get("readme"), project.get("license")
+    _file(digest, root, readme.get("file") if isinstance(readme, dict) else readme)
+    _file(digest, root, license_.get("file") if isinstance(license_, dict) else None)
+    patterns = project.get("license-files")
+    if not isinstance(patterns, list):
+        digest.update(f"license-files {patterns!r}\n".encode())
+        return
+    from pathlib import Path  # as pyproject-metadata matches them
+
+    matched = 0
+    for pattern in patterns:
+        digest.update(f"pattern {pattern!r}\n".encode())
+        if not isinstance(pattern, str):
+            continue
+        for found in sorted(str(p) for p in Path(root).glob(pattern) if p.is_file()):
+            matched += 1
+            if matched > _MAX_MATCHES:
+                raise ValueError(pattern)
+            _file(digest, root, os.path.relpath(found, root))
+
+
+def key(
+    root: str,
+    pyproject: Mapping[str, Any],
+    judged: tuple[object, ...],
+    sdist: str,
+) -> tuple[str, bytes] | None:
+    """The digest of every input of the sdist check and the sdist's ``PKG-INFO``; ``None``
+    when an input cannot be read (the engine then runs and explains). ``judged`` holds the
+    settings the verdict depends on and the inner backend's module file."""
+    from metaseal.errors import ArtifactError
+    from metaseal.sources.sdist_layout import Layout, tar_pkg_info
+
+    digest = hashlib.sha256(_FORMAT)
+
+    def seen(info: tarfile.TarInfo) -> None:
+        facts = (info.name, info.type, info.linkname, info.size, info.sparse is not None)
+        digest.update(repr(facts).encode() + b"\n")
+
+    try:
+        digest.update(_code())
+        digest.update(f"{os.path.basename(sdist)!r} {judged!r}\n".encode())
+        module = judged[-1]
+        if isinstance(module, str):
+            info = os.stat(module)
+            digest.update(f"{info.st_size} {info.st_mtime_ns}\n".encode())
+        with open(os.path.join(root, "pyproject.toml"), "rb") as file:
+            digest.update(file.read() + b"\n--\n")
+        project = pyproject.get("project")
+        if isinstance(project, dict):
+            _project_files(digest, root, project)
+        data, _, copies = tar_pkg_info(sdist, sdist, Layout(sdist), seen)  # type: ignore[arg-type]
+    except (OSError, ValueError, LookupError, ArtifactError, RecursionError):
+        return None
+    for copy in (*copies, data):
+        digest.update(f"\n--PKG-INFO {len(copy)}\n".encode() + copy)
+    return digest.hexdigest(), data
+
+
+def entry(
+    setting: str,
+    root: str,
+    pyproject: Mapping[str, Any],
+    judged: tuple[object, ...],
+    sdist: str,
+) -> tuple[str, str] | None:
+    """Where and under which digest the verdict on a built ``sdist`` is remembered; ``None``
+    without a memo, or for an unsealed sdist (its warning is printed on every build)."""
+    from metaseal.engine.formats import is_sealed, metadata_version
+
+    where = directory(setting)
+    if where is None:
+        return None
+    found = key(root, pyproject, judged, sdist)
+    if found is None or not is_sealed(metadata_version(found[1])):
+        return None
+    return where, found[0]
+
+
+def recall(where: str, digest: str) -> str | None:
+    """The warnings of the verdict remembered under ``digest`` ("" for none), or ``None``."""
+    try:
+        with open(os.path.join(where, digest), "rb") as file:
+            return file.read(_MAX_FILE).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def remember(where: str, digest: str, said: str) -> None:
+    """Remember a verdict that kept the file and what it said; any failure leaves the memo
+    as it was."""
+    try:
+        os.makedirs(where, exist_ok=True)
+        entries = os.listdir(where)
+        if len(entries) >= MAX_ENTRIES:
+            _prune(where, entries)
+        path = os.path.join(where, digest)
+        part = f"{path}.{os.getpid()}.part"
+        with open(part, "wb") as file:
+            file.write(said.encode("utf-8"))
+        os.replace(part, path)
+    except OSError:
+        return
+
+
+def _prune(where: str, entries: list[str]) -> None:
+    """Remove the older half of the entries (and any left-over ``.part`` files)."""
+    dated = []
+    for entry in entries:
+        try:
+            dated.append((os.stat(os.path.join(where, entry)).st_mtime_ns, entry))
+        except OSError:
+            continue
+    dated.sort()
+    for _, entry in dated[: len(dated) // 2]:
+        try:
+            os.remove(os.path.join(where, entry))
+        except OSError:
+            continue
