@@ -41,7 +41,8 @@ WORK = ROOT / "benchmarks" / ".work"
 VENV = WORK / "venv"
 PYTHON = VENV / "bin" / "python"
 
-#: name: (requirement, PEP 517 backend, module layout)
+#: name: (requirements, PEP 517 backend, module layout); layout ``example`` copies the project
+#: ``examples/<name>/`` (compiled extensions: their prepare hook is timed, not their build).
 BACKENDS: dict[str, tuple[str, str, str]] = {
     "setuptools": ("setuptools", "setuptools.build_meta", "src"),
     "hatchling": ("hatchling", "hatchling.build", "src"),
@@ -49,8 +50,15 @@ BACKENDS: dict[str, tuple[str, str, str]] = {
     "pdm-backend": ("pdm-backend", "pdm.backend", "src"),
     "poetry-core": ("poetry-core", "poetry.core.masonry.api", "src"),
     "uv-build": ("uv-build", "uv_build", "src"),
+    "meson-python": ("meson-python==0.22.1 meson==1.12.1 ninja==1.13.2", "mesonpy", "example"),
+    "scikit-build-core": ("scikit-build-core==1.1.2", "scikit_build_core.build", "example"),
+    "maturin": ("maturin==1.16.0", "maturin", "example"),
 }
+#: The pure-Python backends whose whole build ``--build-rounds`` times.
+BUILT = ("setuptools", "hatchling", "flit-core", "pdm-backend", "poetry-core", "uv-build")
 TOOLS = ("pyproject-hooks", "build")
+#: The verdict memo of the timed builds (emptied at the start of every run).
+MEMO = WORK / "memo"
 
 PYPROJECT = """\
 [build-system]
@@ -112,7 +120,12 @@ def environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("METASEAL_", "PIP_"))}
     env.pop("PYTHONPATH", None)
     env.pop("VIRTUAL_ENV", None)
+    # Installers compile bytecode and frontends let hooks use it: a run without .pyc files
+    # would time the compiler, not the hooks.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["UV_PYTHON_DOWNLOADS"] = "never"
+    env["CARGO_NET_OFFLINE"] = "true"  # maturin: the example has no crates to fetch
+    env["METASEAL_VERDICT_CACHE"] = str(MEMO)
     # As in an activated venv: some backends (uv-build) run an executable found on PATH.
     env["PATH"] = os.pathsep.join([str(PYTHON.parent), env.get("PATH", "")])
     return env
@@ -123,9 +136,18 @@ def setup(python: str, names: list[str], fresh: bool) -> None:
     if fresh or not PYTHON.exists():
         shutil.rmtree(VENV, ignore_errors=True)
         run([uv, "venv", "--quiet", "--python", python, str(VENV)], env=environment())
-        wanted = [BACKENDS[n][0] for n in BACKENDS]
+        wanted = [req for n in BACKENDS for req in BACKENDS[n][0].split()] + list(TOOLS)
         run(
-            [uv, "pip", "install", "--quiet", "--python", str(PYTHON), *wanted, *TOOLS],
+            [
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--compile-bytecode",
+                "--python",
+                str(PYTHON),
+                *wanted,
+            ],
             env=environment(),
         )
     # Always reinstall metaseal from this checkout so the numbers describe the working tree.
@@ -135,6 +157,7 @@ def setup(python: str, names: list[str], fresh: bool) -> None:
             "pip",
             "install",
             "--quiet",
+            "--compile-bytecode",
             "--reinstall-package",
             "metaseal",
             "--python",
@@ -155,6 +178,13 @@ def make_project(name: str) -> Path:
     slug = name.replace("-", "")
     project = WORK / "projects" / name
     shutil.rmtree(project, ignore_errors=True)
+    if layout == "example":
+        shutil.copytree(ROOT / "examples" / name, project)
+        # meson-python makes sdists with `meson dist`, which needs a Git checkout.
+        git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "bench"]):
+            run([*git, *args], cwd=project)
+        return project
     package = project / ("src" if layout == "src" else "") / f"bench_{slug}"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text('"""A benchmark package."""\n', encoding="utf-8")
@@ -229,8 +259,9 @@ def seal_state(tree: Path) -> str:
     return f"Metadata {version}" + (f", Dynamic: {', '.join(dynamic)}" if dynamic else ", sealed")
 
 
-def time_build(project: Path, backend: str) -> float:
-    """One ``python -m build --no-isolation`` (sdist, then wheel from it), in seconds."""
+def time_build(project: Path, backend: str, *, memo: bool = True) -> float:
+    """One ``python -m build --no-isolation`` (sdist, then wheel from it), in seconds;
+    ``memo=False`` turns metaseal's verdict memo off (every sdist is checked by the engine)."""
     text = (project / "pyproject.toml").read_text(encoding="utf-8")
     bare = project.parent / f"{project.name}-bare"
     if backend != "metaseal" and not bare.exists():
@@ -239,6 +270,9 @@ def time_build(project: Path, backend: str) -> float:
             text.replace('build-backend = "metaseal"', f'build-backend = "{backend}"'), "utf-8"
         )
     source = bare if backend != "metaseal" else project
+    env = environment()
+    if not memo:
+        env["METASEAL_VERDICT_CACHE"] = "off"
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         subprocess.run(
@@ -252,7 +286,7 @@ def time_build(project: Path, backend: str) -> float:
                 out,
                 str(source),
             ],
-            env=environment(),
+            env=env,
             check=True,
             capture_output=True,
         )
@@ -304,16 +338,33 @@ def main() -> int:
         )
 
     if args.build_rounds:
-        print(f"\npython -m build --no-isolation (sdist + wheel), median of {args.build_rounds}, s")
-        print(f"{'backend':<12} {'bare':>7} {'metaseal':>9} {'overhead':>9}")
-        for name in names:
+        shutil.rmtree(MEMO, ignore_errors=True)
+        print(
+            f"\npython -m build --no-isolation (sdist + wheel), median of {args.build_rounds} "
+            "after 1 warm-up round, s; memo: sdist verdicts remembered (a rebuild of an "
+            "unchanged project), no memo: METASEAL_VERDICT_CACHE=off (every sdist checked)"
+        )
+        print(
+            f"{'backend':<12} {'bare':>6} {'memo':>6} {'overhead':>9} {'ms':>5} "
+            f"{'no memo':>8} {'overhead':>9} {'ms':>5}"
+        )
+        for name in [n for n in names if n in BUILT]:
             project, inner = WORK / "projects" / name, BACKENDS[name][1]
-            bare_t, seal_t = [], []
-            for _ in range(args.build_rounds):
-                bare_t.append(time_build(project, inner))
-                seal_t.append(time_build(project, "metaseal"))
-            b, s = statistics.median(bare_t), statistics.median(seal_t)
-            print(f"{name:<12} {b:7.2f} {s:9.2f} {100 * (s - b) / b:8.1f}%")
+            times: dict[str, list[float]] = {"bare": [], "memo": [], "off": []}
+            for index in range(args.build_rounds + 1):
+                this_round = {
+                    "bare": time_build(project, inner),
+                    "memo": time_build(project, "metaseal"),
+                    "off": time_build(project, "metaseal", memo=False),
+                }
+                if index:  # the first round warms the caches (and fills the memo)
+                    for kind, value in this_round.items():
+                        times[kind].append(value)
+            b, m, o = (statistics.median(times[k]) for k in ("bare", "memo", "off"))
+            print(
+                f"{name:<12} {b:6.3f} {m:6.3f} {100 * (m - b) / b:8.1f}% {1000 * (m - b):5.0f} "
+                f"{o:8.3f} {100 * (o - b) / b:8.1f}% {1000 * (o - b):5.0f}"
+            )
     return 0
 
 

@@ -16,7 +16,6 @@ can link to every option, setting and variable, and a broken link fails the buil
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import re
 import sys
@@ -26,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from metaseal.backend.settings import (
     CONF_PREFIX,
     ENV_PREFIX,
-    Settings,
     Source,
     options,
 )
@@ -183,12 +181,12 @@ def _kind_text(kind: str, choices: tuple[str, ...]) -> str:
 
 
 def _default_text(attr: str) -> str:
-    field = next(f for f in dataclasses.fields(Settings) if f.name == attr)
-    if field.default is dataclasses.MISSING:
+    opt = next(opt for name, _, opt in options() if name == attr)
+    if opt.required:
         return "none: required"
-    if field.default is None:
+    if opt.default is None or opt.default == "":
         return "unset"
-    return f"`{_toml(field.default)}`"
+    return f"`{_toml(opt.default)}`"
 
 
 def _spellings(key: str, kind: str, example: object, sources: frozenset[Source]) -> list[str]:

@@ -65,7 +65,7 @@ def seal_sdist(
         copy = root / "sealed" / sdist.name
         copy.parent.mkdir()
         shutil.copyfile(sdist, copy)
-        message = seal_if_old(pyproject, copy, lambda: "its backend")
+        message = seal_if_old(pyproject, str(copy), lambda: "its backend")
         if message is None:
             raise MetasealError(
                 f"`{sdist.name}` cannot be sealed: it needs Metadata-Version 2.0 or 2.1 (it says "

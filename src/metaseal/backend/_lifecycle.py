@@ -1,8 +1,7 @@
 """The inner backend's lifecycle: settings, import, hook calls, staging, the seal check.
 
 Every hook of :mod:`metaseal.backend` except the prepare fast path lands here. The inner backend
-is imported once per process (``backend-path`` entries go in front of ``sys.path`` and the module
-must then come from one of them, as PEP 517 requires of in-tree backends). Distributions are built
+is imported once per process (:mod:`metaseal.backend._inner`). Distributions are built
 into a private staging directory outside the output directory (:mod:`metaseal.backend._staging`,
 which also validates the inner backend's answer), checked by :func:`verify`, and only then moved
 into place, so a refused (or half-built) file never appears there.
@@ -15,18 +14,20 @@ private directory beside the ``.dist-info``). The inner ``build_wheel`` only eve
 reused, not rebuilt.
 """
 
+# pathlib is avoided on the hook path (it imports urllib.parse: milliseconds per hook call for
+# a light inner backend such as uv-build); the engine path imports it where it is needed.
+# ruff: noqa: PTH100, PTH109, PTH113, PTH118, PTH119, PTH120, PTH123
+
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 import shutil
 import sys
 import warnings
-from dataclasses import dataclass
-from pathlib import Path
 
 from metaseal.backend._fastpath import MARKER
+from metaseal.backend._inner import import_backend
 from metaseal.backend.settings import Loaded, Settings, load_settings
 from metaseal.engine import formats
 from metaseal.errors import (
@@ -55,14 +56,21 @@ _HATCH = "METASEAL_ALLOW_BROKEN_SEAL=1"
 _SHOUTED: set[str] = set()
 
 
-@dataclass(frozen=True)
 class Session:
-    """Everything one hook call needs: where, which settings, which inner backend."""
+    """Everything one hook call needs: where, which settings, which inner backend (a plain
+    class: ``dataclasses`` imports ``inspect``, milliseconds a light inner backend never pays)."""
 
-    root: Path
-    pyproject: Mapping[str, Any]
-    loaded: Loaded
-    backend: Any
+    __slots__ = ("backend", "loaded", "pyproject", "root")
+
+    def __init__(
+        self, root: str, pyproject: Mapping[str, Any], loaded: Loaded, backend: Any
+    ) -> None:
+        #: The source tree (the working directory), as a string: pathlib is not imported on
+        #: the hook path (it costs a light inner backend milliseconds per hook call).
+        self.root = root
+        self.pyproject = pyproject
+        self.loaded = loaded
+        self.backend = backend
 
     @property
     def settings(self) -> Settings:
@@ -73,12 +81,12 @@ class Session:
         return getattr(self.backend, hook)(*args[:1], self.loaded.forwarded, *args[1:])
 
 
-def _read_pyproject(root: Path) -> dict[str, Any]:
+def _read_pyproject(root: str) -> dict[str, Any]:
     from metaseal.sources.toml import TomlProblem, load_toml
 
-    path = root / "pyproject.toml"
+    path = os.path.join(root, "pyproject.toml")
     try:
-        data = load_toml(str(path))
+        data = load_toml(path)
     except FileNotFoundError:
         raise ConfigError(
             "tool.metaseal",
@@ -92,7 +100,7 @@ def _read_pyproject(root: Path) -> dict[str, Any]:
 
 def session(config_settings: Mapping[str, Any] | None) -> Session:
     """Load the settings for this hook call and the (cached) inner backend."""
-    root = Path.cwd()
+    root = os.getcwd()
     pyproject = _read_pyproject(root)
     loaded = load_settings(pyproject, config_settings, os.environ, root=root)
     for message in loaded.demoted:
@@ -101,7 +109,7 @@ def session(config_settings: Mapping[str, Any] | None) -> Session:
             _shout(f"metaseal: {_HATCH} is set, so this is ignored: {message}")
     settings = loaded.settings
     _check_vendored()
-    backend = _import_backend(settings.backend, settings.backend_path, root)
+    backend = import_backend(settings.backend, settings.backend_path, root)
     return Session(root, pyproject, loaded, backend)
 
 
@@ -109,80 +117,15 @@ def session(config_settings: Mapping[str, Any] | None) -> Session:
 def _check_vendored() -> None:
     """Warn once per process when this metaseal is a vendored copy (``init --in-tree``) that
     no longer matches its stamp."""
-    package_dir = os.path.dirname(os.path.abspath(__file__ or "."))  # noqa: PTH100, PTH120
-    package_dir = os.path.dirname(package_dir)  # noqa: PTH120 - metaseal/, above backend/
-    if not os.path.isfile(os.path.join(package_dir, "VENDORED.json")):  # noqa: PTH113, PTH118
+    package_dir = os.path.dirname(os.path.abspath(__file__ or "."))
+    package_dir = os.path.dirname(package_dir)
+    if not os.path.isfile(os.path.join(package_dir, "VENDORED.json")):
         return
     from metaseal.backend._vendored import check_stamp
 
     problem = check_stamp(package_dir)
     if problem is not None:
         _shout(f"metaseal: warning: {problem}")
-
-
-#: The packages the engine imports, bound before an in-tree backend can shadow them: poetry-core's
-#: own backend puts its vendored (older) packaging first on ``sys.path`` when imported. Binding
-#: the top-level package is enough (its submodules are then found through its ``__path__``)
-#: and costs next to nothing: ``packaging/__init__.py`` holds only its version.
-_OWN_PACKAGES = ("packaging",)
-
-
-@functools.cache
-def _import_backend(spec: str, backend_path: tuple[str, ...], root: Path) -> Any:
-    module_name, _, object_path = spec.partition(":")
-    dirs = [(root / entry).resolve() for entry in backend_path]
-    if dirs:
-        for package in _OWN_PACKAGES:
-            importlib.import_module(package)
-    sys.path[:0] = [str(d) for d in dirs if str(d) not in sys.path]
-    try:
-        obj: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        where = f" from `tool.metaseal.backend-path` {list(backend_path)}" if dirs else ""
-        advice = (
-            "Add the package that provides it to `build-system.requires`, or fix "
-            "`tool.metaseal.backend`."
-        )
-        if not dirs and _top_level_backend_path(root):
-            advice = (
-                "`build-system.backend-path` is set: with metaseal as the build backend, move "
-                "it under `[tool.metaseal]` as `backend-path`, where metaseal loads the inner "
-                "backend from it (frontends only look for metaseal itself there)."
-            )
-        raise ConfigError(
-            "tool.metaseal.backend",
-            f"cannot import the inner backend `{module_name}`{where}: {exc}. {advice}",
-        ) from exc
-    origin = Path(getattr(obj, "__file__", None) or "/").resolve()
-    if dirs and not any(d in origin.parents for d in dirs):
-        raise ConfigError(
-            "tool.metaseal.backend-path",
-            f"the inner backend `{module_name}` was loaded from `{origin}`, not from "
-            f"`tool.metaseal.backend-path` {list(backend_path)}; PEP 517 requires an in-tree "
-            "backend to come from there. Rename the module or fix the path.",
-        )
-    for part in filter(None, object_path.split(".")):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise ConfigError(
-                "tool.metaseal.backend",
-                f"the inner backend module `{module_name}` has no `{object_path}` (looking up "
-                f'`{part}`); fix `tool.metaseal.backend`, which is written "module" or '
-                '"module:object".',
-            ) from None
-    return obj
-
-
-def _top_level_backend_path(root: Path) -> bool:
-    from metaseal.sources.toml import TomlProblem, load_toml
-
-    try:
-        data = load_toml(str(root / "pyproject.toml"))
-    except (OSError, TomlProblem):
-        return False
-    table = data.get("build-system")
-    return isinstance(table, dict) and "backend-path" in table
 
 
 def inner_attribute(name: str) -> Any:
@@ -200,6 +143,7 @@ def prepare_metadata(
 ) -> str:
     """Paths (2) and (3) of the prepare hooks: the inner hook, else one real build."""
     import tempfile
+    from pathlib import Path
 
     here = session(config_settings)
     target = Path(metadata_directory)
@@ -217,17 +161,18 @@ def prepare_metadata(
     return dist_info
 
 
-def _prepared_by(metadata_directory: str | None) -> tuple[str | None, Path | None]:
+def _prepared_by(metadata_directory: str | None) -> tuple[str | None, str | None]:
     """Who prepared ``metadata_directory`` (see the module docstring), and the reusable wheel."""
     if metadata_directory is None:
         return None, None
-    parent = Path(os.path.abspath(metadata_directory)).parent  # noqa: PTH100 - no symlink resolution
+    parent = os.path.dirname(os.path.abspath(metadata_directory))  # no symlink resolution
     try:
-        text = (parent / MARKER).read_text(encoding="utf-8").strip()
+        with open(os.path.join(parent, MARKER), encoding="utf-8") as file:
+            text = file.read().strip()
     except OSError:
         return None, None
     who, _, wheel = text.partition(" ")
-    return who, (parent / wheel if wheel else None)
+    return who, (os.path.join(parent, *wheel.split("/")) if wheel else None)
 
 
 def build(
@@ -246,9 +191,9 @@ def build(
         staging = stage.directory
         who, wheel = _prepared_by(metadata_directory) if kind != "sdist" else (None, None)
         basename: object
-        if wheel is not None and wheel.is_file():
-            basename = wheel.name
-            shutil.copyfile(wheel, staging / wheel.name)
+        if wheel is not None and os.path.isfile(wheel):
+            basename = os.path.basename(wheel)
+            shutil.copyfile(wheel, os.path.join(staging, basename))
         elif kind == "sdist":
             basename = here.call(hook, str(staging))
         else:
@@ -272,15 +217,13 @@ def build(
                 here.settings.strict,
                 getattr(module, "__file__", None),
             )
-            memo = entry(
-                here.settings.verdict_cache, str(here.root), here.pyproject, judged, str(staged)
-            )
+            memo = entry(here.settings.verdict_cache, here.root, here.pyproject, judged, staged)
             said = recall(*memo) if memo is not None else None
             if said is not None:
                 if said:
                     _shout(said)
-                stage.publish(staged, staged.name)
-                return staged.name
+                stage.publish(staged, os.path.basename(staged))
+                return os.path.basename(staged)
         # Prepared metadata binds the wheel (PEP 517): the inner backend's, and PKG-INFO when
         # the fast path answered with it (even with a Dynamic License-File, the wheel must then
         # hold exactly those files). A reused wheel is its own prepared metadata.
@@ -288,8 +231,8 @@ def build(
         said = verify(here, kind, staged, prepared, fast_path=who == "pkg-info")
         if said is not None and memo is not None:
             remember(*memo, said)
-        stage.publish(staged, staged.name)
-        return staged.name
+        stage.publish(staged, os.path.basename(staged))
+        return os.path.basename(staged)
 
 
 def findings_for(
@@ -302,16 +245,19 @@ def findings_for(
 ) -> list[Finding]:
     """Read the other inputs of one built file once and let the engine's seal verdict judge;
     ``fast_path`` says the prepared METADATA is PKG-INFO (answered without the inner backend)."""
+    from pathlib import Path
+
     from metaseal.engine.seal import binds_project, check_built
     from metaseal.sources.artifacts import read_source
     from metaseal.sources.pyproject import static_project
 
-    pkg_info = here.root / "PKG-INFO"
+    root = Path(here.root)
+    pkg_info = root / "PKG-INFO"
     promise = read_source(str(pkg_info)) if kind != "sdist" and pkg_info.is_file() else None
     table = here.pyproject.get("project")
     project = None
     if isinstance(table, dict) and binds_project(kind, promise):
-        project = static_project(here.pyproject, here.root / "pyproject.toml")
+        project = static_project(here.pyproject, root / "pyproject.toml")
     dynamic = table.get("dynamic") if isinstance(table, dict) else None
     declared = (
         frozenset(k for k in dynamic if isinstance(k, str))
@@ -341,7 +287,7 @@ def findings_for(
 
 
 def _identical_to_pkg_info(
-    here: Session, kind: Kind, path: Path, metadata_directory: str | None, *, fast_path: bool
+    here: Session, kind: Kind, path: str, metadata_directory: str | None, *, fast_path: bool
 ) -> dict[str, list[str]] | None:
     """The headers of PKG-INFO when a wheel built from an sdist holds it byte for byte (as does
     any prepared METADATA): then every check passes, and the engine (packaging, email) need not
@@ -349,34 +295,39 @@ def _identical_to_pkg_info(
     """
     import zipfile
 
-    pkg_info = here.root / "PKG-INFO"
-    if kind == "sdist" or not pkg_info.is_file():
+    pkg_info = os.path.join(here.root, "PKG-INFO")
+    if kind == "sdist" or not os.path.isfile(pkg_info):
         return None
-    promised = pkg_info.read_bytes()
+    with open(pkg_info, "rb") as file:
+        promised = file.read()
     if not formats.is_sealed(formats.metadata_version(promised)):
         return None  # an unsealed PKG-INFO proves nothing: [project] must still be checked
     headers = formats.read_headers(promised) or {}
     dynamic = headers.get("dynamic", [])
     if any(name.lower() in formats.NEVER_DYNAMIC for name in dynamic):
         return None  # identical or not, the engine reports the forbidden Dynamic
-    prepared = Path(metadata_directory, "METADATA") if metadata_directory else None
-    if prepared is not None and prepared.is_file() and prepared.read_bytes() != promised:
-        return None
+    prepared = os.path.join(metadata_directory, "METADATA") if metadata_directory else None
+    if prepared is not None and os.path.isfile(prepared):
+        with open(prepared, "rb") as file:
+            if file.read() != promised:
+                return None
     try:
         with zipfile.ZipFile(path) as archive:
-            dist_info = formats.one_dist_info(archive.namelist(), str(path))
+            dist_info = formats.one_dist_info(archive.namelist(), path)
             same = archive.read(f"{dist_info}/METADATA") == promised
-            if same and prepared is not None and prepared.is_file() and not fast_path:
+            if same and prepared is not None and os.path.isfile(prepared) and not fast_path:
+                from pathlib import Path
+
                 from metaseal.backend._distinfo import same_entry_points
 
-                same = same_entry_points(archive, dist_info, prepared.parent)
+                same = same_entry_points(archive, dist_info, Path(prepared).parent)
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
         return None  # the engine's reader explains what is wrong
     return headers if same else None
 
 
 def verify(
-    here: Session, kind: Kind, path: Path, metadata_directory: str | None, *, fast_path: bool
+    here: Session, kind: Kind, path: str, metadata_directory: str | None, *, fast_path: bool
 ) -> str | None:
     """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say;
     ``fast_path`` says ``metadata_directory`` holds PKG-INFO as METADATA (no entry points).
@@ -398,7 +349,7 @@ def verify(
     # The built file itself must be readable and say what its name says, escape hatch or not:
     # the hatch publishes drifting metadata, never a file that is not a valid distribution.
     try:
-        built = read_source(str(path))
+        built = read_source(path)
         check_identity(
             kind,
             path,
@@ -412,7 +363,8 @@ def verify(
     except ArtifactError as exc:
         if not settings.allow_broken_seal:
             raise
-        _shout(f"metaseal: warning: {exc}; {_HATCH} is set, so `{path.name}` was not checked.")
+        name = os.path.basename(path)
+        _shout(f"metaseal: warning: {exc}; {_HATCH} is set, so `{name}` was not checked.")
         return None
     if kind == "sdist":
         _warn_if_unsealed(here, built)
@@ -427,7 +379,7 @@ def verify(
         said = render_warnings(kind, name, backend, warned)
         _shout(said)
         return said
-    from_sdist = kind != "sdist" and (here.root / "PKG-INFO").is_file()
+    from_sdist = kind != "sdist" and os.path.isfile(os.path.join(here.root, "PKG-INFO"))
     has_project = isinstance(here.pyproject.get("project"), dict)
     if settings.mode == "error" and not settings.allow_broken_seal:
         report = render_refusal(
@@ -449,10 +401,11 @@ def verify(
     return None
 
 
-def _not_published(here: Session, path: Path, exc: ArtifactError) -> ArtifactError:
+def _not_published(here: Session, path: str, exc: ArtifactError) -> ArtifactError:
     """``exc`` about a staged file, named by its file name (the staging path means nothing)."""
     backend = _describe_backend(here.settings)
-    return ArtifactError(path.name, f"{exc.reason} It was built by {backend} and not published.")
+    name = os.path.basename(path)
+    return ArtifactError(name, f"{exc.reason} It was built by {backend} and not published.")
 
 
 def _first(headers: Mapping[str, list[str]], name: str) -> str:

@@ -11,7 +11,7 @@ Standard library only: it runs in the build backend.
 """
 
 # pathlib is avoided on purpose (the backend's hook path); see _fastpath.
-# ruff: noqa: PTH105, PTH107, PTH110, PTH123
+# ruff: noqa: PTH105, PTH107, PTH110, PTH119, PTH123
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ import tarfile
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
-    from pathlib import Path
     from typing import Any
 
 __all__ = ["SEALED_VERSION", "reseal", "seal_if_old", "sealed_pkg_info"]
@@ -111,7 +110,7 @@ def _copy(member: tarfile.TarInfo) -> tarfile.TarInfo:
 
 
 def seal_if_old(
-    pyproject: Mapping[str, Any], sdist: Path, describe: Callable[[], str]
+    pyproject: Mapping[str, Any], sdist: str, describe: Callable[[], str]
 ) -> str | None:
     """Reseal ``sdist`` when its backend wrote Metadata-Version 2.0 or 2.1; return what to say.
 
@@ -122,7 +121,7 @@ def seal_if_old(
     from metaseal.engine import formats
 
     table = pyproject.get("project")
-    if not isinstance(table, dict) or not sdist.name.endswith(".tar.gz"):
+    if not isinstance(table, dict) or not sdist.endswith(".tar.gz"):
         return None
     try:
         with tarfile.open(sdist, "r:gz") as archive:
@@ -147,10 +146,11 @@ def seal_if_old(
             if name.lower() not in NEVER_DYNAMIC
         }
     )
-    reseal(str(sdist), fields)
+    reseal(sdist, fields)
     listed = ", ".join(fields) or "nothing"
+    name = os.path.basename(sdist)
     return (
-        f"metaseal: sealed `{sdist.name}`: {describe()} wrote it as Metadata-Version {version}, "
+        f"metaseal: sealed `{name}`: {describe()} wrote it as Metadata-Version {version}, "
         f"which promises nothing about its wheels; its PKG-INFO now says {SEALED_VERSION} with "
         f"Dynamic: {listed} (from `project.dynamic`). Set "
         "`tool.metaseal.seal-old-sdists = false` to keep the backend's file as written."

@@ -13,13 +13,15 @@ removed by the next build once its process is gone (:func:`remove_stale`).
 Standard library only at import time, like the rest of :mod:`metaseal.backend`.
 """
 
+# pathlib is avoided (see _lifecycle): paths are strings here.
+# ruff: noqa: PTH105, PTH107, PTH112, PTH117, PTH118, PTH119
+
 from __future__ import annotations
 
 import os
 import re
 import shutil
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 from metaseal.errors import ArtifactError, ConfigError, MetasealError
 
@@ -72,7 +74,7 @@ def remove_stale(directory: str | os.PathLike[str]) -> None:
             shutil.rmtree(entry.path, ignore_errors=True)
         else:
             with suppress(OSError):
-                Path(entry.path).unlink()
+                os.remove(entry.path)
 
 
 class Stage:
@@ -82,7 +84,7 @@ class Stage:
         import tempfile
 
         self.output = output
-        if not Path(output).is_dir():
+        if not os.path.isdir(output):
             raise MetasealError(
                 f"the output directory `{output}` does not exist or is not a directory; "
                 "nothing was built. Create it (or point the frontend at another one)."
@@ -98,26 +100,26 @@ class Stage:
                 "nothing was built. Make it writable (or point the frontend at another one)."
             ) from None
         os.close(fd)
-        self.part = Path(part)
+        self.part = part
         try:
-            self.directory = Path(tempfile.mkdtemp(prefix=prefix))
+            self.directory = tempfile.mkdtemp(prefix=prefix)
         except OSError as exc:
-            self.part.unlink()
+            os.remove(self.part)
             raise MetasealError(
                 f"cannot create a staging directory in `{tempfile.gettempdir()}` "
                 f"({exc.strerror or exc}); nothing was built. Set TMPDIR to a writable "
                 "directory."
             ) from None
 
-    def publish(self, staged: Path, basename: str) -> None:
+    def publish(self, staged: str, basename: str) -> None:
         """Move ``staged`` to ``output/basename``: rename, or copy to ``.part`` then rename."""
-        target = Path(self.output, basename)
+        target = os.path.join(self.output, basename)
         try:
             try:
-                staged.replace(target)
+                os.replace(staged, target)
             except OSError:  # another file system (EXDEV), most likely
                 shutil.copyfile(staged, self.part)
-                self.part.replace(target)
+                os.replace(self.part, target)
         except OSError as exc:
             raise MetasealError(
                 f"the checked `{basename}` could not be written to the output directory "
@@ -128,7 +130,7 @@ class Stage:
     def close(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
         with suppress(OSError):
-            self.part.unlink()
+            os.remove(self.part)
 
 
 @contextmanager
@@ -174,7 +176,7 @@ def cleanup_on_signals() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def accept(kind: Kind, staging: Path, basename: object, who: str, hook: str) -> Path:
+def accept(kind: Kind, staging: str, basename: object, who: str, hook: str) -> str:
     """The staged file the inner backend named, if its answer is acceptable at all."""
     suffix = SUFFIX[kind]
     told = f"the inner backend {who} returned {basename!r} from `{hook}`"
@@ -183,7 +185,7 @@ def accept(kind: Kind, staging: Path, basename: object, who: str, hook: str) -> 
         not isinstance(basename, str)
         or basename in ("", ".", "..")
         or any(sep in basename for sep in ("/", "\\", "\x00"))
-        or Path(basename).is_absolute()
+        or os.path.isabs(basename)
     ):
         raise ConfigError(
             "tool.metaseal.backend",
@@ -193,7 +195,7 @@ def accept(kind: Kind, staging: Path, basename: object, who: str, hook: str) -> 
         raise ConfigError(
             "tool.metaseal.backend", f"{told}, which does not end in `{suffix}`{after}"
         )
-    staged = staging / basename
+    staged = os.path.join(staging, basename)
     try:
         mode = os.lstat(staged).st_mode
     except OSError:
@@ -210,12 +212,12 @@ def accept(kind: Kind, staging: Path, basename: object, who: str, hook: str) -> 
     return staged
 
 
-def check_identity(kind: Kind, path: Path, name: str, version: str) -> None:
+def check_identity(kind: Kind, path: str, name: str, version: str) -> None:
     """Raise :class:`ArtifactError` unless the file name says the ``name`` and ``version``
     its metadata says (normalized as the specifications normalize them)."""
     from metaseal.engine.formats import dist_info_name
 
-    basename = path.name
+    basename = os.path.basename(path)
     stem = basename[: -len(SUFFIX[kind])]
     cheap = dist_info_name(name, version)
     parts = stem.split("-")

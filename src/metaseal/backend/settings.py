@@ -22,8 +22,6 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from pathlib import Path, PurePath
 
 from metaseal.engine.formats import NEVER_DYNAMIC
 from metaseal.errors import ConfigError
@@ -31,6 +29,7 @@ from metaseal.errors import ConfigError
 TYPE_CHECKING = False  # typing is not imported at run time: every hook call loads this module
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from os import PathLike
     from typing import Any, Literal
 
 __all__ = [
@@ -62,24 +61,47 @@ class Source(str, enum.Enum):
 _ALL_SOURCES = frozenset(Source)
 
 
-@dataclass(frozen=True)
 class Option:
-    """What the model says about one setting (stored in the dataclass field's ``metadata``)."""
+    """What the model says about one setting: its default, documentation, value kind and the
+    sources allowed to set it."""
 
-    doc: str
-    kind: Literal["str", "bool", "list", "choice"]
-    choices: tuple[str, ...] = ()
-    sources: frozenset[Source] = _ALL_SOURCES
-    required: bool = False
-    #: Why a source is not allowed, for the error message.
-    why_not: str = ""
-    #: A regular expression a string value must match in full (Python and JSON-schema syntax).
-    pattern: str = ""
-    example: object = None
+    __slots__ = (
+        "choices",
+        "default",
+        "doc",
+        "example",
+        "kind",
+        "pattern",
+        "required",
+        "sources",
+        "why_not",
+    )
 
-
-def _opt(**kwargs: Any) -> dict[str, Option]:
-    return {"metaseal": Option(**kwargs)}
+    def __init__(
+        self,
+        *,
+        doc: str,
+        kind: Literal["str", "bool", "list", "choice"],
+        default: object = None,
+        choices: tuple[str, ...] = (),
+        sources: frozenset[Source] = _ALL_SOURCES,
+        required: bool = False,
+        why_not: str = "",
+        pattern: str = "",
+        example: object = None,
+    ) -> None:
+        self.doc = doc
+        self.kind = kind
+        #: The value when no source sets it (meaningless when ``required``).
+        self.default = default
+        self.choices = choices
+        self.sources = sources
+        self.required = required
+        #: Why a source is not allowed, for the error message.
+        self.why_not = why_not
+        #: A regular expression a string value must match in full (Python and JSON-schema).
+        self.pattern = pattern
+        self.example = example
 
 
 _PROBED = (
@@ -88,94 +110,133 @@ _PROBED = (
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The settings of one build (``[tool.metaseal]`` and its overrides)."""
-
-    backend: str = field(
-        metadata=_opt(
-            doc='The real build backend, as "module" or "module:object" (PEP 517 syntax).',
-            kind="str",
-            required=True,
-            sources=frozenset({Source.PYPROJECT, Source.ENV}),
-            why_not=_PROBED,
-            pattern=rf"^{_DOTTED}(:{_DOTTED})?$",
-            example="hatchling.build",
-        )
-    )
-    backend_path: tuple[str, ...] = field(
+#: The settings, in model order: attribute -> :class:`Option`.
+_MODEL: dict[str, Option] = {
+    "backend": Option(
+        doc='The real build backend, as "module" or "module:object" (PEP 517 syntax).',
+        kind="str",
+        required=True,
+        sources=frozenset({Source.PYPROJECT, Source.ENV}),
+        why_not=_PROBED,
+        pattern=rf"^{_DOTTED}(:{_DOTTED})?$",
+        example="hatchling.build",
+    ),
+    "backend_path": Option(
         default=(),
-        metadata=_opt(
-            doc="Directories (relative, inside the source tree) the inner backend is loaded "
-            "from, like PEP 517's build-system.backend-path.",
-            kind="list",
-            sources=frozenset({Source.PYPROJECT, Source.ENV}),
-            why_not=_PROBED,
-            example=["_build"],
-        ),
-    )
-    mode: str = field(
+        doc="Directories (relative, inside the source tree) the inner backend is loaded "
+        "from, like PEP 517's build-system.backend-path.",
+        kind="list",
+        sources=frozenset({Source.PYPROJECT, Source.ENV}),
+        why_not=_PROBED,
+        example=["_build"],
+    ),
+    "mode": Option(
         default="error",
-        metadata=_opt(
-            doc='"error": a distribution that breaks the seal is deleted and the build fails. '
-            '"warn": the report is printed and the distribution is kept.',
-            kind="choice",
-            choices=("error", "warn"),
-        ),
-    )
-    strict: bool = field(
+        doc='"error": a distribution that breaks the seal is deleted and the build fails. '
+        '"warn": the report is printed and the distribution is kept.',
+        kind="choice",
+        choices=("error", "warn"),
+    ),
+    "strict": Option(
         default=False,
-        metadata=_opt(doc="Warnings break the seal too, not only errors.", kind="bool"),
-    )
-    allow_dynamic: tuple[str, ...] | None = field(
+        doc="Warnings break the seal too, not only errors.",
+        kind="bool",
+    ),
+    "allow_dynamic": Option(
         default=None,
-        metadata=_opt(
-            doc="Core metadata fields the sdist may declare Dynamic (case-insensitive). "
-            "[] means fully static; unset means whatever the backend declares.",
-            kind="list",
-            example=["Requires-Dist"],
-        ),
-    )
-    seal_old_sdists: bool = field(
+        doc="Core metadata fields the sdist may declare Dynamic (case-insensitive). "
+        "[] means fully static; unset means whatever the backend declares.",
+        kind="list",
+        example=["Requires-Dist"],
+    ),
+    "seal_old_sdists": Option(
         default=True,
-        metadata=_opt(
-            doc="When the inner backend writes an sdist as Metadata-Version 2.1 (pdm-backend and "
-            "meson-python do unless a newer field needs more), rewrite its PKG-INFO as 2.2 with "
-            "`Dynamic` for every field `project.dynamic` declares, so the sdist promises what "
-            "its wheels keep (PEP 643) and resolvers can trust it without building it. The "
-            "archive is repacked reproducibly. false keeps the backend's sdist as written.",
-            kind="bool",
-        ),
-    )
-    verdict_cache: str = field(
+        doc="When the inner backend writes an sdist as Metadata-Version 2.1 (pdm-backend and "
+        "meson-python do unless a newer field needs more), rewrite its PKG-INFO as 2.2 with "
+        "`Dynamic` for every field `project.dynamic` declares, so the sdist promises what "
+        "its wheels keep (PEP 643) and resolvers can trust it without building it. The "
+        "archive is repacked reproducibly. false keeps the backend's sdist as written.",
+        kind="bool",
+    ),
+    "verdict_cache": Option(
         default="",
-        metadata=_opt(
-            doc="Where clean sdist verdicts are remembered, so that an sdist built again from "
-            "an unchanged project is not checked again (a digest of every input of the check "
-            "names each entry). A directory, or 0/false/no/off to check every build; unset: "
-            "`metaseal/verdicts` in the user cache directory.",
-            kind="str",
-            sources=frozenset({Source.CONFIG_SETTINGS, Source.ENV}),
-            why_not="where verdicts are cached concerns the machine that builds, not the project",
-            example="off",
-        ),
-    )
-    allow_broken_seal: bool = field(
+        doc="Where clean sdist verdicts are remembered, so that an sdist built again from "
+        "an unchanged project is not checked again (a digest of every input of the check "
+        "names each entry). A directory, or 0/false/no/off to check every build; unset: "
+        "`metaseal/verdicts` in the user cache directory.",
+        kind="str",
+        sources=frozenset({Source.CONFIG_SETTINGS, Source.ENV}),
+        why_not="where verdicts are cached concerns the machine that builds, not the project",
+        example="off",
+    ),
+    "allow_broken_seal": Option(
         default=False,
-        metadata=_opt(
-            doc="Escape hatch for rebuilding patched sdists: every seal violation becomes a "
-            "loud warning and the distribution is kept. Environment only.",
-            kind="bool",
-            sources=frozenset({Source.ENV}),
-            why_not="it is an escape hatch for whoever runs the build, not project policy",
-        ),
+        doc="Escape hatch for rebuilding patched sdists: every seal violation becomes a "
+        "loud warning and the distribution is kept. Environment only.",
+        kind="bool",
+        sources=frozenset({Source.ENV}),
+        why_not="it is an escape hatch for whoever runs the build, not project policy",
+    ),
+}
+
+
+class Settings:
+    """The settings of one build (``[tool.metaseal]`` and its overrides), immutable.
+
+    A plain class, not a dataclass: every hook call loads this module, and ``dataclasses``
+    imports ``inspect`` (several milliseconds on a build whose inner backend imports neither).
+    """
+
+    __slots__ = (
+        "allow_broken_seal",
+        "allow_dynamic",
+        "backend",
+        "backend_path",
+        "mode",
+        "seal_old_sdists",
+        "strict",
+        "verdict_cache",
     )
+
+    backend: str
+    backend_path: tuple[str, ...]
+    mode: str
+    strict: bool
+    allow_dynamic: tuple[str, ...] | None
+    seal_old_sdists: bool
+    verdict_cache: str
+    allow_broken_seal: bool
+
+    def __init__(self, **values: Any) -> None:
+        unknown = sorted(set(values) - set(_MODEL))
+        if unknown:
+            raise TypeError(f"unknown settings {unknown}")
+        for attr, opt in _MODEL.items():
+            if opt.required and attr not in values:
+                raise TypeError(f"the setting {attr!r} is required")
+            object.__setattr__(self, attr, values.get(attr, opt.default))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"settings are immutable; cannot set {name!r}")
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, attr) for attr in _MODEL)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Settings) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{attr}={getattr(self, attr)!r}" for attr in _MODEL)
+        return f"Settings({shown})"
 
 
 def options() -> Iterator[tuple[str, str, Option]]:
     """Yield ``(attribute, key, option)`` for every setting, in model order."""
-    for f in fields(Settings):
-        yield f.name, f.name.replace("_", "-"), f.metadata["metaseal"]
+    for attr, opt in _MODEL.items():
+        yield attr, attr.replace("_", "-"), opt
 
 
 def _option(attr: str) -> Option:
@@ -191,15 +252,26 @@ def key_path(source: Source, key: str) -> str:
     return ENV_PREFIX + key.upper().replace("-", "_")
 
 
-@dataclass(frozen=True)
 class Loaded:
     """The result of :func:`load_settings`."""
 
-    settings: Settings
-    #: The config-settings for the inner backend: everything but the ``metaseal.*`` keys.
-    forwarded: dict[str, Any] | None
-    #: Problems demoted to warnings by ``METASEAL_ALLOW_BROKEN_SEAL``.
-    demoted: tuple[str, ...] = ()
+    __slots__ = (
+        "demoted",
+        "forwarded",
+        "settings",
+    )
+
+    def __init__(
+        self,
+        settings: Settings,
+        forwarded: dict[str, Any] | None,
+        demoted: tuple[str, ...] = (),
+    ) -> None:
+        self.settings = settings
+        #: The config-settings for the inner backend: everything but the ``metaseal.*`` keys.
+        self.forwarded = forwarded
+        #: Problems demoted to warnings by ``METASEAL_ALLOW_BROKEN_SEAL``.
+        self.demoted = demoted
 
 
 class _Merge:
@@ -245,7 +317,7 @@ def load_settings(
     config_settings: Mapping[str, Any] | None,
     environ: Mapping[str, str],
     *,
-    root: Path,
+    root: str | PathLike[str],
 ) -> Loaded:
     """Merge the three sources into :class:`Settings`; raise one ConfigError listing all problems.
 
@@ -340,7 +412,7 @@ def _convert(opt: Option, raw: Any, *, from_text: bool) -> Any:
     return raw
 
 
-def _check_values(merge: _Merge, root: Path) -> None:
+def _check_values(merge: _Merge, root: str | PathLike[str]) -> None:
     values, where = merge.values, merge.where
     backend = values.get("backend")
     if backend is None:
@@ -377,8 +449,10 @@ def _check_values(merge: _Merge, root: Path) -> None:
                 )
 
 
-def _backend_path_problem(entry: str, root: Path) -> str:
+def _backend_path_problem(entry: str, root: str | PathLike[str]) -> str:
     """PEP 517 rules: relative, and inside the source tree after resolving symlinks."""
+    from pathlib import Path, PurePath  # only an in-tree backend pays for pathlib
+
     if not entry or PurePath(entry).is_absolute():
         return "must be a relative path (PEP 517)"
     real_root = Path(root).resolve()
