@@ -20,7 +20,7 @@ import packaging
 import pytest
 
 import metaseal
-from metaseal.sources._common import corrupt
+from metaseal.sources._faults import corrupt
 
 SRC = Path(metaseal.__file__).resolve().parent.parent
 NOBODY = 65534

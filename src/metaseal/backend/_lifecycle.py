@@ -201,24 +201,19 @@ def build(
             own = who == "inner" or (who is None and hasattr(here.backend, prepare))
             basename = here.call(hook, str(staging), metadata_directory if own else None)
         staged = accept(kind, staging, basename, f"`{here.settings.backend}`", hook)
-        if kind == "sdist" and here.settings.seal_old_sdists:
+        memo = _memo_entry(here, staged) if kind == "sdist" else None
+        if kind == "sdist" and memo is None and here.settings.seal_old_sdists:
+            # No memo entry: no memo, or the sdist is unsealed (a sealed one needs no reseal).
             from metaseal.backend._reseal import seal_if_old
 
             message = seal_if_old(here.pyproject, staged, lambda: _describe_backend(here.settings))
             if message:
                 _shout(message)
-        memo = None
-        if kind == "sdist":
-            from metaseal.backend._memo import entry, recall, remember
+                memo = _memo_entry(here, staged)
+        if memo is not None:
+            from metaseal.backend._memo import recall
 
-            module = sys.modules.get(here.settings.backend.partition(":")[0])
-            judged = (
-                here.settings.allow_dynamic,
-                here.settings.strict,
-                getattr(module, "__file__", None),
-            )
-            memo = entry(here.settings.verdict_cache, here.root, here.pyproject, judged, staged)
-            said = recall(*memo) if memo is not None else None
+            said = recall(*memo)
             if said is not None:
                 if said:
                     _shout(said)
@@ -230,9 +225,21 @@ def build(
         prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
         said = verify(here, kind, staged, prepared, fast_path=who == "pkg-info")
         if said is not None and memo is not None:
+            from metaseal.backend._memo import remember
+
             remember(*memo, said)
         stage.publish(staged, os.path.basename(staged))
         return os.path.basename(staged)
+
+
+def _memo_entry(here: Session, sdist: str) -> tuple[str, str] | None:
+    """Where and under which digest the verdict on ``sdist`` is remembered (see
+    :mod:`metaseal.backend._memo`), or ``None``."""
+    from metaseal.backend._memo import entry
+
+    module = sys.modules.get(here.settings.backend.partition(":")[0])
+    judged = (here.settings.allow_dynamic, here.settings.strict, getattr(module, "__file__", None))
+    return entry(here.settings.verdict_cache, here.root, here.pyproject, judged, sdist)
 
 
 def findings_for(

@@ -13,8 +13,8 @@ digest of all of it:
   (``readme``, a ``license = {file = ...}`` table, the ``license-files`` matches);
 - ``allow-dynamic`` and ``strict`` as finally set (config-settings and the environment included);
 - the code that judges and the code that built: the Python version, the size and modification
-  time of every module of metaseal, packaging and pyproject-metadata, and of the inner backend's
-  module file (its version is named in the warnings).
+  time of every module of metaseal, packaging, pyproject-metadata and tomli (when installed),
+  and of the inner backend's module file (its version is named in the warnings).
 
 On a hit the engine is not imported: the remembered warnings are printed again and the sdist is
 published as the verdict published it. A refusal, or a file kept only because of ``mode =
@@ -33,9 +33,16 @@ Standard library only, like the rest of the backend's hook path.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import sys
+
+try:  # CPython's own SHA-256, without loading OpenSSL (2 ms) as `import hashlib` does
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256 as _sha256
+    else:
+        from _sha256 import sha256 as _sha256  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - a Python built without its own hash modules
+    from hashlib import sha256 as _sha256
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -84,9 +91,11 @@ def _code() -> bytes:
 
     parts = [sys.version.encode()]
     roots = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-    for name in ("packaging", "pyproject_metadata"):
+    for name in ("packaging", "pyproject_metadata", "tomli"):
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:
+            if name == "tomli":
+                continue  # Python 3.11+ reads TOML with tomllib (its version is sys.version)
             raise LookupError(name)
         roots.extend(spec.submodule_search_locations)
     for root in roots:
@@ -151,7 +160,7 @@ def key(
     from metaseal.errors import ArtifactError
     from metaseal.sources.sdist_layout import Layout, tar_pkg_info
 
-    digest = hashlib.sha256(_FORMAT)
+    digest = _sha256(_FORMAT)
 
     def seen(info: tarfile.TarInfo) -> None:
         facts = (info.name, info.type, info.linkname, info.size, info.sparse is not None)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import errno
 import math
 import os
 import re
 import stat
-import struct
-import tarfile
 import zipfile
-import zlib
 
 from metaseal.engine.formats import MAX_HEADER_LINES, MAX_METADATA_BYTES
 from metaseal.errors import ArtifactError
+from metaseal.sources._faults import STREAM_ERRORS, too_big
 
 TYPE_CHECKING = False  # typing is not imported at run time (the backend's hook path)
 if TYPE_CHECKING:
@@ -23,17 +20,9 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
-#: What zipfile, tarfile and gzip raise for damaged or hostile archives (RuntimeError covers
-#: encrypted members and NotImplementedError for unknown compression). ArtifactError is none of
-#: these, so the readers' own errors pass through the ``except`` clauses unchanged.
-ARCHIVE_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, ValueError, RuntimeError)
-ARCHIVE_ERRORS += (struct.error, zlib.error, tarfile.TarError, zipfile.BadZipFile)
-try:
-    import lzma
-except ImportError:  # pragma: no cover - CPython built without liblzma
-    pass
-else:
-    ARCHIVE_ERRORS += (lzma.LZMAError,)
+#: What zipfile, tarfile and gzip raise for damaged or hostile archives (see
+#: :data:`metaseal.sources._faults.STREAM_ERRORS`; zip archives add ``BadZipFile``).
+ARCHIVE_ERRORS: tuple[type[Exception], ...] = (*STREAM_ERRORS, zipfile.BadZipFile)
 
 
 def stat_mode(spec: str, path: Path) -> int | None:
@@ -44,15 +33,6 @@ def stat_mode(spec: str, path: Path) -> int | None:
         return None
     except OSError as exc:
         raise ArtifactError(spec, f"cannot be read ({exc.strerror}); check the path.") from exc
-
-
-def too_big(spec: str, what: str, size: int) -> ArtifactError:
-    return ArtifactError(
-        spec,
-        f"{what} is {size:,} bytes, more than the {MAX_METADATA_BYTES:,}-byte limit for core "
-        "metadata (real files are at most a few hundred KiB). Check that this is the right "
-        "file, or rebuild the distribution.",
-    )
 
 
 def checked(spec: str, what: str, data: bytes, *, metadata: bool = True) -> bytes:
@@ -186,32 +166,3 @@ def parse_sdist_name(spec: str, filename: str) -> tuple[NormalizedName, Version]
             "`{name}-{version}.tar.gz` (legacy: `.zip`). Rename the file the way its build "
             "backend named it, or rebuild it.",
         ) from exc
-
-
-def corrupt(spec: str, what: str, exc: Exception) -> ArtifactError:
-    """The error for an archive that could not be read: a system error (permission denied, an
-    I/O error: ``OSError`` with an ``errno``) says so; anything else is a damaged file."""
-    if isinstance(exc, OSError) and exc.errno is not None:
-        advice = (
-            "check its permissions (and those of its directories)"
-            if exc.errno in (errno.EACCES, errno.EPERM)
-            else "check the file and the disk it is on"
-        )
-        return ArtifactError(spec, f"cannot be read ({exc.strerror or exc}); {advice}.")
-    return ArtifactError(
-        spec,
-        f"cannot be read as {what} ({type(exc).__name__}: {exc}); the file is truncated or "
-        "corrupt. Download or build it again.",
-    )
-
-
-def exactly_one(spec: str, what: str, member: str, count: int) -> None:
-    """An archive must hold its metadata member once: missing or repeated is an error."""
-    if not count:
-        raise ArtifactError(spec, f"the {what} has no `{member}`; rebuild the {what}.")
-    if count > 1:
-        raise ArtifactError(
-            spec,
-            f"the {what} holds {count} entries named `{member}`; it must hold exactly one, "
-            f"or tools may disagree on its metadata. Rebuild the {what}.",
-        )

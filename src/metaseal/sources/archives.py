@@ -18,15 +18,13 @@ from metaseal.errors import ArtifactError
 from metaseal.sources._common import (
     ARCHIVE_ERRORS,
     checked,
-    corrupt,
-    exactly_one,
     optional_file,
     parse_sdist_name,
     parse_wheel_name,
     read_file,
-    too_big,
     wheel_tags,
 )
+from metaseal.sources._faults import corrupt, exactly_one, too_big
 from metaseal.sources.sdist_layout import Layout, tar_pkg_info
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import tarfile
 
 from metaseal.engine.formats import MAX_METADATA_BYTES
 from metaseal.errors import ArtifactError
-from metaseal.sources._common import ARCHIVE_ERRORS, corrupt, exactly_one, too_big
+from metaseal.sources._faults import STREAM_ERRORS, corrupt, exactly_one, too_big
 
 TYPE_CHECKING = False  # typing is not imported at run time (the backend's hook path)
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def tar_pkg_info(
                 raise EOFError(f"no end-of-archive marker at byte {archive.offset:,}")
             while stream.read(1 << 20):
                 pass
-    except ARCHIVE_ERRORS as exc:
+    except STREAM_ERRORS as exc:
         raise corrupt(spec, "an sdist (gzip-compressed tar archive)", exc) from exc
     member = f"{layout.top()}/PKG-INFO"
     if not found or len(found) > MAX_PKG_INFO_COPIES:
