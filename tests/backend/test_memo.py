@@ -18,10 +18,12 @@ if TYPE_CHECKING:
     from .conftest import MakeProject, Project
 
 README_PROJECT = PROJECT_TABLE + 'readme = "README.md"\n'
-#: Builds an sdist in-process and says whether the checking engine was imported.
+#: Builds an sdist in-process; says whether the checking engine and a TOML reader were loaded.
 _PROBE = (
     "import sys, metaseal.backend as b\n"
     "b.build_sdist(sys.argv[1])\n"
+    "toml = {'tomllib', 'tomli'} & set(sys.modules)\n"
+    "print('toml' if toml else 'no-toml')\n"
     "print('engine' if 'metaseal.engine.seal' in sys.modules else 'memo')\n"
 )
 
@@ -48,16 +50,41 @@ def _build(project: Project, **env: str) -> tuple[str, str]:
     if done.returncode:
         raise HookFailed(done.returncode, "build_sdist", done.stdout, done.stderr)
     assert [p.suffix for p in out.iterdir()] == [".gz"]  # published either way
-    return done.stdout.split()[-1], done.stderr
+    *_, toml, how = done.stdout.split()
+    _PARSED.append(toml == "toml")
+    return how, done.stderr
+
+
+#: For each build of the running test, whether it loaded a TOML reader.
+_PARSED: list[bool] = []
 
 
 def test_an_unchanged_project_is_checked_once(make_project: MakeProject, tmp_path: Path) -> None:
     memo = tmp_path / "memo"
     project = _stale(make_project, memo)
+    _PARSED.clear()
     assert _build(project) == ("engine", "")
-    assert len(list(memo.iterdir())) == 1
+    assert len([p for p in memo.iterdir() if not p.name.startswith("toml-")]) == 1
     assert _build(project) == ("memo", "")
-    assert len(list(memo.iterdir())) == 1
+    assert len(list(memo.iterdir())) == 2  # the verdict and the parsed pyproject.toml
+    # The second build did not even load a TOML reader: the table came from the memo.
+    assert _PARSED == [True, False]
+
+
+def test_a_table_json_cannot_hold_is_parsed_every_time(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    memo = tmp_path / "memo"
+    project = _stale(make_project, memo)
+    text = (project.root / "pyproject.toml").read_text(encoding="utf-8")
+    (project.root / "pyproject.toml").write_text(
+        text + "\n[tool.other]\nwhen = 1979-05-27T07:32:00Z\n", encoding="utf-8"
+    )
+    _PARSED.clear()
+    assert _build(project) == ("engine", "")
+    assert _build(project) == ("memo", "")
+    assert _PARSED == [True, True]
+    assert not [p for p in memo.iterdir() if p.name.startswith("toml-")]
 
 
 def test_a_file_project_names_is_part_of_the_key(make_project: MakeProject, tmp_path: Path) -> None:
@@ -95,7 +122,7 @@ def test_refusals_are_not_remembered(make_project: MakeProject, tmp_path: Path) 
             _build(project)
         assert "Requires-Dist" in refused.value.stderr
         assert "Traceback" not in refused.value.stderr
-    assert not memo.exists() or not list(memo.iterdir())
+    assert not memo.exists() or not [p for p in memo.iterdir() if not p.name.startswith("toml-")]
 
 
 @pytest.mark.parametrize("value", ["0", "off", "False", "no"])

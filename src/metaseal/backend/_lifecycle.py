@@ -81,12 +81,16 @@ class Session:
         return getattr(self.backend, hook)(*args[:1], self.loaded.forwarded, *args[1:])
 
 
-def _read_pyproject(root: str) -> dict[str, Any]:
-    from metaseal.sources.toml import TomlProblem, load_toml
+def _read_pyproject(root: str, config_settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``pyproject.toml``, parsed once per build: the other hook calls find the table in the
+    memo (:func:`metaseal.backend._memo.parsed_toml`)."""
+    from metaseal.backend._memo import directory, early_setting, parsed_toml
+    from metaseal.sources.toml import TomlProblem, load_toml, parse_toml
 
     path = os.path.join(root, "pyproject.toml")
+    where = directory(early_setting(config_settings))
     try:
-        data = load_toml(path)
+        data = load_toml(path, lambda text: parsed_toml(where, text, parse_toml))
     except FileNotFoundError:
         raise ConfigError(
             "tool.metaseal",
@@ -101,7 +105,7 @@ def _read_pyproject(root: str) -> dict[str, Any]:
 def session(config_settings: Mapping[str, Any] | None) -> Session:
     """Load the settings for this hook call and the (cached) inner backend."""
     root = os.getcwd()
-    pyproject = _read_pyproject(root)
+    pyproject = _read_pyproject(root, config_settings)
     loaded = load_settings(pyproject, config_settings, os.environ, root=root)
     for message in loaded.demoted:
         if message not in _SHOUTED:

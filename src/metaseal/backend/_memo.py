@@ -47,10 +47,19 @@ except ImportError:  # pragma: no cover - a Python built without its own hash mo
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import tarfile
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any
 
-__all__ = ["MAX_ENTRIES", "directory", "entry", "key", "recall", "remember"]
+__all__ = [
+    "MAX_ENTRIES",
+    "directory",
+    "early_setting",
+    "entry",
+    "key",
+    "parsed_toml",
+    "recall",
+    "remember",
+]
 
 _FORMAT = b"metaseal-verdict-memo 1\n"
 _OFF = frozenset({"0", "false", "no", "off"})
@@ -61,6 +70,51 @@ MAX_ENTRIES = 4096
 _MAX_FILE = 16 * 1024 * 1024
 #: Most files the ``license-files`` patterns may match before the memo gives up.
 _MAX_MATCHES = 1000
+
+
+def early_setting(config_settings: Mapping[str, Any] | None) -> str:
+    """``verdict-cache`` as the settings loader will read it (the environment first, then
+    config-settings), before ``pyproject.toml`` is parsed; an unusable value reads as off
+    (the loader then reports it)."""
+    value: object = os.environ.get("METASEAL_VERDICT_CACHE")
+    if value is None and config_settings:
+        table = config_settings.get("metaseal")
+        value = config_settings.get("metaseal.verdict-cache")
+        if value is None and isinstance(table, dict):
+            value = table.get("verdict-cache")
+    return value if isinstance(value, str) else ("" if value is None else "off")
+
+
+def parsed_toml(
+    where: str | None, data: bytes, parse: Callable[[bytes], dict[str, Any]]
+) -> dict[str, Any]:
+    """``parse(data)``, remembered in the memo directory as JSON under a digest of the bytes
+    and the parsing code, so that the later hook calls of a build do not import the TOML
+    reader (``typing`` and ``datetime`` come with it). A table JSON cannot hold exactly (dates,
+    NaN) is parsed every time."""
+    import json
+
+    if where is None:
+        return parse(data)
+    try:
+        path = os.path.join(where, "toml-" + _sha256(_FORMAT + _code() + data).hexdigest())
+    except (OSError, LookupError):
+        return parse(data)
+    try:
+        with open(path, encoding="utf-8") as file:
+            remembered = json.load(file)
+        if isinstance(remembered, dict):
+            return remembered
+    except (OSError, ValueError):
+        pass
+    table = parse(data)
+    try:
+        text = json.dumps(table)
+        if json.loads(text) == table:
+            _write(where, path, text)
+    except (TypeError, ValueError, RecursionError):
+        pass  # not JSON (a date), or not the same after the round trip (NaN)
+    return table
 
 
 def directory(setting: str, environ: Mapping[str, str] = os.environ) -> str | None:
@@ -218,15 +272,19 @@ def recall(where: str, digest: str) -> str | None:
 def remember(where: str, digest: str, said: str) -> None:
     """Remember a verdict that kept the file and what it said; any failure leaves the memo
     as it was."""
+    _write(where, os.path.join(where, digest), said)
+
+
+def _write(where: str, path: str, text: str) -> None:
+    """Write one entry atomically (pruning first when the memo is full); failures are quiet."""
     try:
         os.makedirs(where, exist_ok=True)
         entries = os.listdir(where)
         if len(entries) >= MAX_ENTRIES:
             _prune(where, entries)
-        path = os.path.join(where, digest)
         part = f"{path}.{os.getpid()}.part"
         with open(part, "wb") as file:
-            file.write(said.encode("utf-8"))
+            file.write(text.encode("utf-8"))
         os.replace(part, path)
     except OSError:
         return

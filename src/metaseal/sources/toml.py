@@ -9,13 +9,12 @@ that exhausts the parser's recursion, or gigabytes of text) must give one clear 
 
 from __future__ import annotations
 
-from metaseal._compat import tomllib
-
 TYPE_CHECKING = False  # typing is not imported at run time (the backend's hook path)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
-__all__ = ["MAX_PYPROJECT_BYTES", "TomlProblem", "load_toml"]
+__all__ = ["MAX_PYPROJECT_BYTES", "TomlProblem", "load_toml", "parse_toml"]
 
 #: Largest ``pyproject.toml`` read (real ones are a few KiB; the largest known, tens of KiB).
 MAX_PYPROJECT_BYTES = 4 * 1024 * 1024
@@ -25,8 +24,12 @@ class TomlProblem(ValueError):
     """The file cannot be used; ``str()`` says why, without the path (callers add it)."""
 
 
-def load_toml(path: str) -> dict[str, Any]:
-    """Parse the TOML file at ``path``; raise :class:`FileNotFoundError` or :class:`TomlProblem`."""
+def load_toml(path: str, parse: Callable[[bytes], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Parse the TOML file at ``path``; raise :class:`FileNotFoundError` or :class:`TomlProblem`.
+
+    ``parse`` (default :func:`parse_toml`) turns the file's bytes into the table: the build
+    backend passes one that remembers what it parsed (:mod:`metaseal.backend._memo`).
+    """
     try:
         with open(path, "rb") as file:
             data = file.read(MAX_PYPROJECT_BYTES + 1)
@@ -38,6 +41,14 @@ def load_toml(path: str) -> dict[str, Any]:
         raise TomlProblem(
             f"is larger than {MAX_PYPROJECT_BYTES:,} bytes; a pyproject.toml is a few KiB"
         )
+    return (parse or parse_toml)(data)
+
+
+def parse_toml(data: bytes) -> dict[str, Any]:
+    """The table of a TOML document; raise :class:`TomlProblem`. The TOML reader (``typing``
+    and ``datetime`` come with it) is imported on the first call only."""
+    from metaseal._compat import tomllib
+
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
