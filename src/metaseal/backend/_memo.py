@@ -97,7 +97,7 @@ def parsed_toml(
     if where is None:
         return parse(data)
     try:
-        path = os.path.join(where, "toml-" + _sha256(_FORMAT + _code() + data).hexdigest())
+        path = os.path.join(where, "toml-" + _sha256(_FORMAT + _parser() + data).hexdigest())
     except (OSError, LookupError):
         return parse(data)
     try:
@@ -140,26 +140,43 @@ def directory(setting: str, environ: Mapping[str, str] = os.environ) -> str | No
 
 @functools.cache
 def _code() -> bytes:
-    """What identifies the judging code: Python, and every module file of the three packages."""
+    """What identifies the judging code: Python, and every module file of metaseal, packaging,
+    pyproject-metadata and tomli (when installed: Python 3.11+ reads TOML with tomllib)."""
+    metaseal = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return _fingerprint([sys.version, metaseal], ["packaging", "pyproject_metadata", "tomli?"])
+
+
+def _fingerprint(parts: list[str], packages: list[str]) -> bytes:
+    """``parts`` (the first is text, the rest directories) and the packages' directories: the
+    size and modification time of every module file in them; a package ending in ``?`` may be
+    missing, any other raises :class:`LookupError`."""
     import importlib.util
 
-    parts = [sys.version.encode()]
-    roots = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-    for name in ("packaging", "pyproject_metadata", "tomli"):
-        spec = importlib.util.find_spec(name)
+    roots = parts[1:]
+    for name in packages:
+        spec = importlib.util.find_spec(name.rstrip("?"))
         if spec is None or not spec.submodule_search_locations:
-            if name == "tomli":
-                continue  # Python 3.11+ reads TOML with tomllib (its version is sys.version)
+            if name.endswith("?"):
+                continue
             raise LookupError(name)
         roots.extend(spec.submodule_search_locations)
+    lines = [parts[0]]
     for root in roots:
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for file in sorted(files):
                 if file.endswith(".py"):
                     info = os.stat(os.path.join(folder, file))
-                    parts.append(f"{folder}/{file} {info.st_size} {info.st_mtime_ns}".encode())
-    return b"\n".join(parts)
+                    lines.append(f"{folder}/{file} {info.st_size} {info.st_mtime_ns}")
+    return "\n".join(lines).encode()
+
+
+@functools.cache
+def _parser() -> bytes:
+    """What identifies the TOML reader: Python (tomllib), or also tomli's module files."""
+    if sys.version_info >= (3, 11):
+        return sys.version.encode()
+    return _fingerprint([sys.version], ["tomli"])
 
 
 def _file(digest: Any, root: str, relative: object) -> None:
