@@ -112,6 +112,20 @@ def build_sdist(sdist_directory, config_settings=None):
 '''
 
 
+#: Written to ``.work/hooktimer/sitecustomize.py`` for ``--per-hook``: every pyproject-hooks hook
+#: subprocess appends its hook name and lifetime (from site start-up to exit, in ms) to a log.
+HOOK_TIMER = """\
+import atexit, os, sys, time
+_start = time.perf_counter()
+_log = os.environ.get("BENCH_HOOK_LOG")
+if _log and sys.argv[0].endswith("_in_process.py") and len(sys.argv) > 1:
+    def _done():
+        with open(_log, "a", encoding="utf-8") as file:
+            file.write(f"{sys.argv[1]} {1000 * (time.perf_counter() - _start):.2f}\\n")
+    atexit.register(_done)
+"""
+
+
 def run(command: list[str], **kwargs: object) -> None:
     subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]
 
@@ -259,9 +273,12 @@ def seal_state(tree: Path) -> str:
     return f"Metadata {version}" + (f", Dynamic: {', '.join(dynamic)}" if dynamic else ", sealed")
 
 
-def time_build(project: Path, backend: str, *, memo: bool = True) -> float:
+def time_build(
+    project: Path, backend: str, *, memo: bool = True, hooks: dict[str, float] | None = None
+) -> float:
     """One ``python -m build --no-isolation`` (sdist, then wheel from it), in seconds;
-    ``memo=False`` turns metaseal's verdict memo off (every sdist is checked by the engine)."""
+    ``memo=False`` turns metaseal's verdict memo off (every sdist is checked by the engine).
+    With ``hooks``, each hook subprocess's lifetime is stored there (ms, by hook name)."""
     text = (project / "pyproject.toml").read_text(encoding="utf-8")
     bare = project.parent / f"{project.name}-bare"
     if backend != "metaseal" and not bare.exists():
@@ -274,6 +291,13 @@ def time_build(project: Path, backend: str, *, memo: bool = True) -> float:
     if not memo:
         env["METASEAL_VERDICT_CACHE"] = "off"
     with tempfile.TemporaryDirectory() as out:
+        log = Path(out, "hooks.log")
+        if hooks is not None:
+            timer = WORK / "hooktimer"
+            timer.mkdir(exist_ok=True)
+            (timer / "sitecustomize.py").write_text(HOOK_TIMER, encoding="utf-8")
+            env["PYTHONPATH"] = str(timer)
+            env["BENCH_HOOK_LOG"] = str(log)
         start = time.perf_counter()
         subprocess.run(
             [
@@ -290,13 +314,23 @@ def time_build(project: Path, backend: str, *, memo: bool = True) -> float:
             check=True,
             capture_output=True,
         )
-        return time.perf_counter() - start
+        took = time.perf_counter() - start
+        if hooks is not None:
+            for line in log.read_text(encoding="utf-8").splitlines():
+                hook, ms = line.split()
+                hooks[hook] = float(ms)
+        return took
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--build-rounds", type=int, default=0)
+    parser.add_argument(
+        "--per-hook",
+        action="store_true",
+        help="with --build-rounds: also time each hook subprocess (a sitecustomize.py logs it)",
+    )
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--python", default=sys.executable, help="interpreter for the venv")
     parser.add_argument("--fresh", action="store_true", help="recreate the venv")
@@ -328,11 +362,11 @@ def main() -> int:
                     samples[kind].append(took * 1000)
         med = {kind: statistics.median(values) for kind, values in samples.items()}
         rows.append((name, seal_state(tree), med))
-    head = f"{'backend':<12} {'sdist PKG-INFO':<34} {'inner':>7} {'metaseal':>9} {'floor':>7}"
+    head = f"{'backend':<17} {'sdist PKG-INFO':<34} {'inner':>7} {'metaseal':>9} {'floor':>7}"
     print(head + f" {'ms/inner':>9} {'ms/floor':>9}")
     for name, state, med in rows:
         print(
-            f"{name:<12} {state:<34} {med['inner']:7.1f} {med['metaseal']:9.1f} "
+            f"{name:<17} {state:<34} {med['inner']:7.1f} {med['metaseal']:9.1f} "
             f"{med['floor']:7.1f} {med['metaseal'] / med['inner']:9.2f} "
             f"{med['metaseal'] / med['floor']:9.2f}"
         )
@@ -348,23 +382,45 @@ def main() -> int:
             f"{'backend':<12} {'bare':>6} {'memo':>6} {'overhead':>9} {'ms':>5} "
             f"{'no memo':>8} {'overhead':>9} {'ms':>5}"
         )
+        per_hook: dict[tuple[str, str, str], list[float]] = {}
         for name in [n for n in names if n in BUILT]:
             project, inner = WORK / "projects" / name, BACKENDS[name][1]
             times: dict[str, list[float]] = {"bare": [], "memo": [], "off": []}
             for index in range(args.build_rounds + 1):
+                lives: dict[str, dict[str, float]] = {k: {} for k in times}
+                logs = lives if args.per_hook else dict.fromkeys(times)
                 this_round = {
-                    "bare": time_build(project, inner),
-                    "memo": time_build(project, "metaseal"),
-                    "off": time_build(project, "metaseal", memo=False),
+                    "bare": time_build(project, inner, hooks=logs["bare"]),
+                    "memo": time_build(project, "metaseal", hooks=logs["memo"]),
+                    "off": time_build(project, "metaseal", memo=False, hooks=logs["off"]),
                 }
                 if index:  # the first round warms the caches (and fills the memo)
                     for kind, value in this_round.items():
                         times[kind].append(value)
+                        for hook_name, ms in lives[kind].items():
+                            per_hook.setdefault((name, hook_name, kind), []).append(ms)
             b, m, o = (statistics.median(times[k]) for k in ("bare", "memo", "off"))
             print(
                 f"{name:<12} {b:6.3f} {m:6.3f} {100 * (m - b) / b:8.1f}% {1000 * (m - b):5.0f} "
                 f"{o:8.3f} {100 * (o - b) / b:8.1f}% {1000 * (o - b):5.0f}"
             )
+        if per_hook:
+            print("\neach hook subprocess inside those builds, median ms (site start-up to exit)")
+            print(
+                f"{'backend':<12} {'hook':<12} {'bare':>6} {'memo':>6} {'+ms':>5} "
+                f"{'no memo':>8} {'+ms':>5}"
+            )
+            for name in [n for n in names if n in BUILT]:
+                for hook_name in ("build_sdist", "build_wheel"):
+                    med = {
+                        k: statistics.median(per_hook.get((name, hook_name, k), [0.0]))
+                        for k in ("bare", "memo", "off")
+                    }
+                    print(
+                        f"{name:<12} {hook_name:<12} {med['bare']:6.1f} {med['memo']:6.1f} "
+                        f"{med['memo'] - med['bare']:5.1f} {med['off']:8.1f} "
+                        f"{med['off'] - med['bare']:5.1f}"
+                    )
     return 0
 
 
