@@ -3,6 +3,7 @@ is not checked again, and anything the check reads that changes is checked afres
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -162,3 +163,24 @@ def test_old_entries_are_pruned(tmp_path: Path) -> None:
     left = {p.name for p in tmp_path.iterdir()}
     assert "f" * 64 in left
     assert len(left) == _memo.MAX_ENTRIES // 2 + 1
+
+
+@pytest.mark.parametrize("pattern", ["/etc/*", "../*", "", "fifo"])
+def test_files_project_names_never_break_the_memo(
+    make_project: MakeProject, tmp_path: Path, pattern: str
+) -> None:
+    """Absolute or climbing ``license-files`` patterns are not matched (pathlib refuses the
+    first), and a readme that is a FIFO is not read (it would block): the build goes on."""
+    memo = tmp_path / "memo"
+    table = README_PROJECT.replace('readme = "README.md"', 'readme = "fifo"')
+    if pattern != "fifo":
+        table = README_PROJECT + f"license-files = [{pattern!r}]\n"
+    project = make_project("fake_stale", project=table, env={"METASEAL_VERDICT_CACHE": str(memo)})
+    (project.root / "README.md").write_text("Old readme.\n", encoding="utf-8")
+    os.mkfifo(project.root / "fifo")
+    for _ in range(2):
+        try:
+            _, stderr = _build(project)
+        except HookFailed as failed:  # refused by the check: fine, but never a crash
+            stderr = failed.stderr
+        assert "Traceback" not in stderr, stderr

@@ -186,7 +186,12 @@ def _file(digest: Any, root: str, relative: object) -> None:
         return
     path = os.path.realpath(os.path.join(root, relative))
     digest.update(f"{relative!r} {path!r}\n".encode())
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            digest.update(b"not a regular file\n")  # a FIFO would block the read
+            return
         with open(path, "rb") as file:
             data = file.read(_MAX_FILE + 1)
     except OSError as exc:
@@ -210,13 +215,19 @@ def _project_files(digest: Any, root: str, project: Mapping[str, Any]) -> None:
     matched = 0
     for pattern in patterns:
         digest.update(f"pattern {pattern!r}\n".encode())
-        if not isinstance(pattern, str):
-            continue
+        if not isinstance(pattern, str) or not pattern or _outside(pattern):
+            continue  # pyproject-metadata rejects it before matching anything
         for found in sorted(str(p) for p in Path(root).glob(pattern) if p.is_file()):
             matched += 1
             if matched > _MAX_MATCHES:
                 raise ValueError(pattern)
             _file(digest, root, os.path.relpath(found, root))
+
+
+def _outside(pattern: str) -> bool:
+    """Whether a ``license-files`` pattern is absolute or climbs out of the project."""
+    parts = pattern.replace("\\", "/").split("/")
+    return pattern.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts
 
 
 def key(
@@ -238,20 +249,22 @@ def key(
         digest.update(repr(facts).encode() + b"\n")
 
     try:
-        digest.update(_code())
-        digest.update(f"{os.path.basename(sdist)!r} {judged!r}\n".encode())
+        code = _code()
+        digest.update(f"code {len(code)}\n".encode() + code)
+        digest.update(f"\n{os.path.basename(sdist)!r} {judged!r}\n".encode())
         module = judged[-1]
         if isinstance(module, str):
             info = os.stat(module)
             digest.update(f"{info.st_size} {info.st_mtime_ns}\n".encode())
         with open(os.path.join(root, "pyproject.toml"), "rb") as file:
-            digest.update(file.read() + b"\n--\n")
+            text = file.read()
+        digest.update(f"pyproject.toml {len(text)}\n".encode() + text)
         project = pyproject.get("project")
         if isinstance(project, dict):
             _project_files(digest, root, project)
         data, _, copies = tar_pkg_info(sdist, sdist, Layout(sdist), seen)  # type: ignore[arg-type]
-    except (OSError, ValueError, LookupError, ArtifactError, RecursionError):
-        return None
+    except (OSError, ValueError, LookupError, RuntimeError, ArtifactError):
+        return None  # RuntimeError: pathlib's NotImplementedError, RecursionError
     for copy in (*copies, data):
         digest.update(f"\n--PKG-INFO {len(copy)}\n".encode() + copy)
     return digest.hexdigest(), data
