@@ -226,3 +226,21 @@ def test_missing_inner_backend_is_a_clear_error(make_project: MakeProject) -> No
     stderr = str(info.value.stderr)
     assert "cannot import the inner backend `fakes.fake_full`" in stderr
     assert "build-system.requires" in stderr
+
+
+def test_settings_are_immutable_and_survive_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    settings = Settings(backend="hatchling.build", strict=True, allow_dynamic=("License-File",))
+    assert pickle.loads(pickle.dumps(settings)) == settings
+    assert copy.copy(settings) == settings == copy.deepcopy(settings)
+    assert hash(copy.copy(settings)) == hash(settings)
+    with pytest.raises(AttributeError):
+        settings.strict = False
+    with pytest.raises(AttributeError):
+        del settings.mode
+    with pytest.raises(TypeError, match="required"):
+        Settings()
+    with pytest.raises(TypeError, match="unknown"):
+        Settings(backend="x", colour="blue")

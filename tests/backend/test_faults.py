@@ -30,6 +30,7 @@ REFUSED_ANSWERS = {
     "absolute": "not a plain file name",
     "subdir": "not a plain file name",
     "dotdot": "not a plain file name",
+    "drive": "not a plain file name",
     "dot": "not a plain file name",
     "none": "not a plain file name",
     "missing": "wrote no such file",

@@ -184,3 +184,91 @@ def test_files_project_names_never_break_the_memo(
         except HookFailed as failed:  # refused by the check: fine, but never a crash
             stderr = failed.stderr
         assert "Traceback" not in stderr, stderr
+
+
+def _sdist(
+    directory: Path, pkg_info: bytes = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n\n"
+) -> str:
+    import io
+    import tarfile
+
+    path = directory / "demo-1.0.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        entry = tarfile.TarInfo("demo-1.0/PKG-INFO")
+        entry.size = len(pkg_info)
+        tar.addfile(entry, io.BytesIO(pkg_info))
+    return str(path)
+
+
+def _key(root: Path, sdist: str) -> str:
+    from metaseal.sources.toml import parse_toml
+
+    text = (root / "pyproject.toml").read_bytes()
+    found = _memo.key(str(root), (text, parse_toml(text)), (None, False, None), sdist)
+    assert found is not None
+    return found[0]
+
+
+def test_the_project_directory_is_part_of_the_key(tmp_path: Path) -> None:
+    """``readme = "../a/README.md"`` is inside checkout ``a`` and outside checkout ``b``."""
+    sdist = _sdist(tmp_path)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "README.md").write_text("Hi.\n", encoding="utf-8")
+        (tmp_path / name / "pyproject.toml").write_text(
+            '[project]\nname = "demo"\nversion = "1.0"\nreadme = "../a/README.md"\n',
+            encoding="utf-8",
+        )
+    assert _key(tmp_path / "a", sdist) != _key(tmp_path / "b", sdist)
+
+
+@pytest.mark.parametrize("pattern", ["LICENSE*", "x:*"])
+def test_license_files_matches_are_part_of_the_key(tmp_path: Path, pattern: str) -> None:
+    """What pyproject-metadata matches (``x:*`` too: relative on POSIX) changes the key."""
+    sdist = _sdist(tmp_path)
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "demo"\nversion = "1.0"\nlicense-files = ["{pattern}"]\n',
+        encoding="utf-8",
+    )
+    keys = {_key(root, sdist)}
+    (root / pattern.replace("*", "A")).write_text("text\n", encoding="utf-8")
+    keys.add(_key(root, sdist))
+    (root / pattern.replace("*", "B")).write_text("text\n", encoding="utf-8")
+    keys.add(_key(root, sdist))
+    assert len(keys) == 3
+
+
+def test_pruning_leaves_other_files_alone(tmp_path: Path) -> None:
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    for number in range(_memo.MAX_ENTRIES):
+        (tmp_path / f"{number:064x}").touch()
+    _memo.remember(str(tmp_path), "f" * 64, "")
+    assert (tmp_path / "photo.jpg").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_directory_others_can_write_is_not_used(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    _memo.remember(str(shared), "a" * 64, "")
+    assert not list(shared.iterdir())
+    assert _memo.recall(str(shared), "a" * 64) is None
+    fresh = tmp_path / "fresh" / "memo"
+    _memo.remember(str(fresh), "a" * 64, "said")
+    assert fresh.stat().st_mode & 0o777 == 0o700
+    assert _memo.recall(str(fresh), "a" * 64) == "said"
+
+
+def test_a_huge_metadata_version_is_not_a_crash(tmp_path: Path) -> None:
+    from metaseal.engine.formats import is_sealed
+
+    assert is_sealed("2." + "9" * 5000)
+    assert not is_sealed("9" * 5000 + ".2")
+    pkg_info = b"Metadata-Version: 2." + b"9" * 5000 + b"\nName: demo\nVersion: 1.0\n\n"
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
+    _key(root, _sdist(tmp_path, pkg_info))

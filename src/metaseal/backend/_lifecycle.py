@@ -60,10 +60,15 @@ class Session:
     """Everything one hook call needs: where, which settings, which inner backend (a plain
     class: ``dataclasses`` imports ``inspect``, milliseconds a light inner backend never pays)."""
 
-    __slots__ = ("backend", "loaded", "pyproject", "root")
+    __slots__ = ("backend", "loaded", "pyproject", "pyproject_bytes", "root")
 
     def __init__(
-        self, root: str, pyproject: Mapping[str, Any], loaded: Loaded, backend: Any
+        self,
+        root: str,
+        pyproject: Mapping[str, Any],
+        loaded: Loaded,
+        backend: Any,
+        pyproject_bytes: bytes = b"",
     ) -> None:
         #: The source tree (the working directory), as a string: pathlib is not imported on
         #: the hook path (it costs a light inner backend milliseconds per hook call).
@@ -71,6 +76,8 @@ class Session:
         self.pyproject = pyproject
         self.loaded = loaded
         self.backend = backend
+        #: The bytes ``pyproject`` was parsed from (the verdict memo's key).
+        self.pyproject_bytes = pyproject_bytes
 
     @property
     def settings(self) -> Settings:
@@ -81,16 +88,24 @@ class Session:
         return getattr(self.backend, hook)(*args[:1], self.loaded.forwarded, *args[1:])
 
 
-def _read_pyproject(root: str, config_settings: Mapping[str, Any] | None) -> dict[str, Any]:
-    """``pyproject.toml``, parsed once per build: the other hook calls find the table in the
-    memo (:func:`metaseal.backend._memo.parsed_toml`)."""
+def _read_pyproject(
+    root: str, config_settings: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], bytes]:
+    """``pyproject.toml`` (the table and its bytes), parsed once per build: the other hook
+    calls find the table in the memo (:func:`metaseal.backend._memo.parsed_toml`)."""
     from metaseal.backend._memo import directory, early_setting, parsed_toml
     from metaseal.sources.toml import TomlProblem, load_toml, parse_toml
 
     path = os.path.join(root, "pyproject.toml")
     where = directory(early_setting(config_settings))
+    read: list[bytes] = []
+
+    def parse(text: bytes) -> dict[str, Any]:
+        read.append(text)
+        return parsed_toml(where, text, parse_toml)
+
     try:
-        data = load_toml(path, lambda text: parsed_toml(where, text, parse_toml))
+        data = load_toml(path, parse)
     except FileNotFoundError:
         raise ConfigError(
             "tool.metaseal",
@@ -99,13 +114,13 @@ def _read_pyproject(root: str, config_settings: Mapping[str, Any] | None) -> dic
         ) from None
     except TomlProblem as exc:
         raise ConfigError("tool.metaseal", f"`{path}` {exc}; fix the file.") from None
-    return data
+    return data, read[0]
 
 
 def session(config_settings: Mapping[str, Any] | None) -> Session:
     """Load the settings for this hook call and the (cached) inner backend."""
     root = os.getcwd()
-    pyproject = _read_pyproject(root, config_settings)
+    pyproject, raw = _read_pyproject(root, config_settings)
     loaded = load_settings(pyproject, config_settings, os.environ, root=root)
     for message in loaded.demoted:
         if message not in _SHOUTED:
@@ -114,7 +129,7 @@ def session(config_settings: Mapping[str, Any] | None) -> Session:
     settings = loaded.settings
     _check_vendored()
     backend = import_backend(settings.backend, settings.backend_path, root)
-    return Session(root, pyproject, loaded, backend)
+    return Session(root, pyproject, loaded, backend, raw)
 
 
 @functools.cache
@@ -228,7 +243,8 @@ def build(
         # hold exactly those files). A reused wheel is its own prepared metadata.
         prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
         said = verify(here, kind, staged, prepared, fast_path=who == "pkg-info")
-        if said is not None and memo is not None:
+        # Remembered only when nothing the check read changed while it ran.
+        if said is not None and memo is not None and _memo_entry(here, staged) == memo:
             from metaseal.backend._memo import remember
 
             remember(*memo, said)
@@ -243,7 +259,8 @@ def _memo_entry(here: Session, sdist: str) -> tuple[str, str] | None:
 
     module = sys.modules.get(here.settings.backend.partition(":")[0])
     judged = (here.settings.allow_dynamic, here.settings.strict, getattr(module, "__file__", None))
-    return entry(here.settings.verdict_cache, here.root, here.pyproject, judged, sdist)
+    parsed = (here.pyproject_bytes, here.pyproject)
+    return entry(here.settings.verdict_cache, here.root, parsed, judged, sdist)
 
 
 def findings_for(

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 
 try:  # CPython's own SHA-256, without loading OpenSSL (2 ms) as `import hashlib` does
@@ -62,6 +63,9 @@ __all__ = [
 ]
 
 _FORMAT = b"metaseal-verdict-memo 1\n"
+#: The names of the memo's own files: verdicts, parsed tables, and partial writes.
+_ENTRY = re.compile(r"(toml-)?[0-9a-f]{64}")
+_PART = ".part-"
 _OFF = frozenset({"0", "false", "no", "off"})
 #: Entries kept; beyond this the oldest half is removed when a new one is written.
 MAX_ENTRIES = 4096
@@ -94,7 +98,7 @@ def parsed_toml(
     NaN) is parsed every time."""
     import json
 
-    if where is None:
+    if where is None or not _private(where):
         return parse(data)
     try:
         path = os.path.join(where, "toml-" + _sha256(_FORMAT + _parser() + data).hexdigest())
@@ -180,12 +184,16 @@ def _parser() -> bytes:
 
 
 def _file(digest: Any, root: str, relative: object) -> None:
-    """Feed the resolved path and the bytes of one file ``[project]`` names."""
+    """Feed the resolved path and the bytes of one file ``[project]`` names: only a regular
+    file inside the project is read (the engine reports any other and does not read it)."""
     if not isinstance(relative, str):
         digest.update(b"-\n")
         return
     path = os.path.realpath(os.path.join(root, relative))
     digest.update(f"{relative!r} {path!r}\n".encode())
+    if os.path.isabs(relative) or os.path.commonpath([root, path]) != root:
+        digest.update(b"outside\n")
+        return
     import stat
 
     try:
@@ -217,27 +225,34 @@ def _project_files(digest: Any, root: str, project: Mapping[str, Any]) -> None:
         digest.update(f"pattern {pattern!r}\n".encode())
         if not isinstance(pattern, str) or not pattern or _outside(pattern):
             continue  # pyproject-metadata rejects it before matching anything
+        # Only the names count: the files become License-File entries, their text is not read.
         for found in sorted(str(p) for p in Path(root).glob(pattern) if p.is_file()):
             matched += 1
             if matched > _MAX_MATCHES:
                 raise ValueError(pattern)
-            _file(digest, root, os.path.relpath(found, root))
+            digest.update(f"match {os.path.relpath(found, root)!r}\n".encode())
 
 
 def _outside(pattern: str) -> bool:
-    """Whether a ``license-files`` pattern is absolute or climbs out of the project."""
-    parts = pattern.replace("\\", "/").split("/")
-    return pattern.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts
+    """pyproject-metadata's test for a ``license-files`` pattern it rejects unmatched: absolute,
+    or with ``..``, read as a POSIX or as a Windows path."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    posix, windows = PurePosixPath(pattern), PureWindowsPath(pattern)
+    return (
+        posix.is_absolute() or windows.is_absolute() or ".." in posix.parts or ".." in windows.parts
+    )
 
 
 def key(
     root: str,
-    pyproject: Mapping[str, Any],
+    parsed: tuple[bytes, Mapping[str, Any]],
     judged: tuple[object, ...],
     sdist: str,
 ) -> tuple[str, bytes] | None:
     """The digest of every input of the sdist check and the sdist's ``PKG-INFO``; ``None``
-    when an input cannot be read (the engine then runs and explains). ``judged`` holds the
+    when an input cannot be read (the engine then runs and explains). ``parsed`` is
+    ``pyproject.toml`` as the hook read it: its bytes and its table. ``judged`` holds the
     settings the verdict depends on and the inner backend's module file."""
     from metaseal.errors import ArtifactError
     from metaseal.sources.sdist_layout import Layout, tar_pkg_info
@@ -256,10 +271,10 @@ def key(
         if isinstance(module, str):
             info = os.stat(module)
             digest.update(f"{info.st_size} {info.st_mtime_ns}\n".encode())
-        with open(os.path.join(root, "pyproject.toml"), "rb") as file:
-            text = file.read()
-        digest.update(f"pyproject.toml {len(text)}\n".encode() + text)
-        project = pyproject.get("project")
+        root = os.path.realpath(root)  # what "inside the project" is judged against
+        text, table = parsed
+        digest.update(f"root {root!r}\npyproject.toml {len(text)}\n".encode() + text)
+        project = table.get("project")
         if isinstance(project, dict):
             _project_files(digest, root, project)
         data, _, copies = tar_pkg_info(sdist, sdist, Layout(sdist), seen)  # type: ignore[arg-type]
@@ -273,7 +288,7 @@ def key(
 def entry(
     setting: str,
     root: str,
-    pyproject: Mapping[str, Any],
+    parsed: tuple[bytes, Mapping[str, Any]],
     judged: tuple[object, ...],
     sdist: str,
 ) -> tuple[str, str] | None:
@@ -282,9 +297,9 @@ def entry(
     from metaseal.engine.formats import is_sealed, metadata_version
 
     where = directory(setting)
-    if where is None:
+    if where is None or not _private(where):
         return None
-    found = key(root, pyproject, judged, sdist)
+    found = key(root, parsed, judged, sdist)
     if found is None or not is_sealed(metadata_version(found[1])):
         return None
     return where, found[0]
@@ -292,6 +307,8 @@ def entry(
 
 def recall(where: str, digest: str) -> str | None:
     """The warnings of the verdict remembered under ``digest`` ("" for none), or ``None``."""
+    if not _private(where):
+        return None
     try:
         with open(os.path.join(where, digest), "rb") as file:
             return file.read(_MAX_FILE).decode("utf-8")
@@ -302,28 +319,37 @@ def recall(where: str, digest: str) -> str | None:
 def remember(where: str, digest: str, said: str) -> None:
     """Remember a verdict that kept the file and what it said; any failure leaves the memo
     as it was."""
-    _write(where, os.path.join(where, digest), said)
+    if _private(where):
+        _write(where, os.path.join(where, digest), said)
 
 
 def _write(where: str, path: str, text: str) -> None:
     """Write one entry atomically (pruning first when the memo is full); failures are quiet."""
+    import tempfile
+
     try:
-        os.makedirs(where, exist_ok=True)
         entries = os.listdir(where)
         if len(entries) >= MAX_ENTRIES:
             _prune(where, entries)
-        part = f"{path}.{os.getpid()}.part"
-        with open(part, "wb") as file:
-            file.write(text.encode("utf-8"))
-        os.replace(part, path)
+        fd, part = tempfile.mkstemp(dir=where, prefix=_PART)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(text.encode("utf-8"))
+            os.replace(part, path)
+        except OSError:
+            os.remove(part)
+            raise
     except OSError:
         return
 
 
 def _prune(where: str, entries: list[str]) -> None:
-    """Remove the older half of the entries (and any left-over ``.part`` files)."""
+    """Remove the older half of the memo's own entries (and left-over partial writes); any
+    other file in the directory is left alone."""
     dated = []
     for entry in entries:
+        if not _ENTRY.fullmatch(entry) and not entry.startswith(_PART):
+            continue
         try:
             dated.append((os.stat(os.path.join(where, entry)).st_mtime_ns, entry))
         except OSError:
@@ -334,3 +360,24 @@ def _prune(where: str, entries: list[str]) -> None:
             os.remove(os.path.join(where, entry))
         except OSError:
             continue
+
+
+@functools.cache
+def _private(where: str) -> bool:
+    """Whether ``where`` can hold the memo: created private (mode 0700) when missing; an
+    existing directory must belong to this user and be writable by nobody else, or anyone who
+    can write there could plant a verdict. Elsewhere than POSIX, any directory will do."""
+    try:
+        os.makedirs(where, mode=0o700, exist_ok=True)
+        info = os.stat(where)
+    except OSError:
+        return False
+    if os.name != "posix":
+        return True
+    import stat
+
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )

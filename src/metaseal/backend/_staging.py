@@ -184,7 +184,7 @@ def accept(kind: Kind, staging: str, basename: object, who: str, hook: str) -> s
     if (
         not isinstance(basename, str)
         or basename in ("", ".", "..")
-        or any(sep in basename for sep in ("/", "\\", "\x00"))
+        or any(sep in basename for sep in ("/", "\\", "\x00", ":"))  # ":": a Windows drive
         or os.path.isabs(basename)
     ):
         raise ConfigError(

@@ -219,6 +219,13 @@ class Settings:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"settings are immutable; cannot set {name!r}")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"settings are immutable; cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, object]]]:
+        """Pickle and copy through the constructor (``__setattr__`` refuses the default way)."""
+        return (_settings, (dict(zip(_MODEL, self._values())),))
+
     def _values(self) -> tuple[object, ...]:
         return tuple(getattr(self, attr) for attr in _MODEL)
 
@@ -231,6 +238,10 @@ class Settings:
     def __repr__(self) -> str:
         shown = ", ".join(f"{attr}={getattr(self, attr)!r}" for attr in _MODEL)
         return f"Settings({shown})"
+
+
+def _settings(values: dict[str, object]) -> Settings:
+    return Settings(**values)
 
 
 def options() -> Iterator[tuple[str, str, Option]]:

@@ -59,7 +59,11 @@ def is_sealed(metadata_version: str | None) -> bool:
     ``X.Y`` (or ``X.Y.Z``) in ASCII digits is not a version: neither is sealed.
     """
     match = _MAJOR_MINOR.fullmatch((metadata_version or "").strip())
-    return match is not None and int(match[1]) == 2 and int(match[2]) >= 2
+    if match is None:
+        return False
+    # Compared as digit strings: int() refuses more than 4,300 digits (a hostile PKG-INFO).
+    major, minor = (match[1].lstrip("0") or "0"), (match[2].lstrip("0") or "0")
+    return major == "2" and (len(minor) > 1 or minor >= "2")
 
 
 def normal_version(text: str) -> bool:

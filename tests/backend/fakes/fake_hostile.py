@@ -42,6 +42,8 @@ def build_wheel(
         return "sub/" + _wheel(str(here / "sub"), name, version)
     if answer == "dotdot":
         return "../" + name
+    if answer == "drive":  # on Windows, joining "C:x" to the staging directory drops it
+        return "C:" + _wheel(wheel_directory, name, version)
     if answer == "dot":
         return "."
     if answer == "none":
