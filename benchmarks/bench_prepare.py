@@ -119,9 +119,10 @@ import atexit, os, sys, time
 _start = time.perf_counter()
 _log = os.environ.get("BENCH_HOOK_LOG")
 if _log and sys.argv[0].endswith("_in_process.py") and len(sys.argv) > 1:
+    _hook = sys.argv[1]  # read now: setuptools rewrites sys.argv while it builds
     def _done():
         with open(_log, "a", encoding="utf-8") as file:
-            file.write(f"{sys.argv[1]} {1000 * (time.perf_counter() - _start):.2f}\\n")
+            file.write(f"{_hook} {1000 * (time.perf_counter() - _start):.2f}\\n")
     atexit.register(_done)
 """
 
