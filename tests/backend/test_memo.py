@@ -149,6 +149,7 @@ def test_where_the_memo_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert _memo.directory("off") is None
     assert _memo.directory(" 0 ") is None
     assert _memo.directory(str(tmp_path)) == str(tmp_path)
+    assert _memo.directory("relative/dir") is None  # would land in the source tree
     if sys.platform.startswith("linux"):
         env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
         assert _memo.directory("", env) == str(tmp_path / "xdg" / "metaseal" / "verdicts")

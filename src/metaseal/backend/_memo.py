@@ -122,13 +122,17 @@ def parsed_toml(
 
 
 def directory(setting: str, environ: Mapping[str, str] = os.environ) -> str | None:
-    """Where verdicts are remembered: the ``verdict-cache`` setting when it names a directory,
-    ``None`` when it turns the memo off, else the platform's user cache directory."""
+    """Where verdicts are remembered: the ``verdict-cache`` setting when it names an absolute
+    directory (``~`` expanded), ``None`` when it turns the memo off or is relative, else the
+    platform's user cache directory."""
     value = setting.strip()
     if value.lower() in _OFF:
         return None
     if value:
-        return os.path.abspath(os.path.expanduser(value))
+        # Hooks run in the source tree or in an unpacked sdist: a relative directory would
+        # scatter memos there, so only an absolute one is used.
+        value = os.path.expanduser(value)
+        return os.path.normpath(value) if os.path.isabs(value) else None
     if sys.platform == "win32":
         base = environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
         return os.path.join(base, "metaseal", "Cache", "verdicts")
@@ -370,7 +374,7 @@ def _private(where: str) -> bool:
     try:
         os.makedirs(where, mode=0o700, exist_ok=True)
         info = os.stat(where)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the configured path
         return False
     if os.name != "posix":
         return True

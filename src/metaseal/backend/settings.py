@@ -160,10 +160,12 @@ _MODEL: dict[str, Option] = {
     ),
     "verdict_cache": Option(
         default="",
-        doc="Where clean sdist verdicts are remembered, so that an sdist built again from "
-        "an unchanged project is not checked again (a digest of every input of the check "
-        "names each entry). A directory, or 0/false/no/off to check every build; unset: "
-        "`metaseal/verdicts` in the user cache directory.",
+        doc="Where the verdicts on sdists that were kept (with their warnings) are "
+        "remembered, so that an sdist built again from an unchanged project is not checked "
+        "again (a digest of every input of the check names each entry). An absolute "
+        "directory (a relative one turns the memo off), or 0/false/no/off to check every "
+        "build; unset: `metaseal/verdicts` in the user cache directory. The directory must "
+        "belong to the user and be writable by nobody else, or it is not used.",
         kind="str",
         sources=frozenset({Source.CONFIG_SETTINGS, Source.ENV}),
         why_not="where verdicts are cached concerns the machine that builds, not the project",
