@@ -109,8 +109,8 @@ def parsed_toml(
             remembered = json.load(file)
         if isinstance(remembered, dict):
             return remembered
-    except (OSError, ValueError):
-        pass
+    except (OSError, ValueError, RecursionError):
+        pass  # absent or unreadable: parse (and remember) again
     table = parse(data)
     try:
         text = json.dumps(table)
