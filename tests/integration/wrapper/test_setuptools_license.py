@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tarfile
-import zipfile
 from pathlib import Path
 
 import pytest
 
 import metaseal
+from integration._tamper import read_sdist_pkg_info, read_wheel_metadata
 
 from ._frontends import build_sdist, run_sdist_frontend, unpack_sdist
 
@@ -52,12 +51,6 @@ _PREPARE = (
 )
 
 
-def _metadata(wheel: Path) -> bytes:
-    with zipfile.ZipFile(wheel) as archive:
-        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
-        return archive.read(name)
-
-
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:
     project = tmp_path_factory.mktemp("license-file") / "project"
@@ -69,15 +62,8 @@ def sdist(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path
     return build_sdist(project, project.parent / "dist", env)
 
 
-def _pkg_info(sdist: Path) -> bytes:
-    with tarfile.open(sdist) as archive:
-        member = archive.extractfile(f"{sdist.name[: -len('.tar.gz')]}/PKG-INFO")
-        assert member is not None
-        return member.read()
-
-
 def test_the_sdist_says_only_license_file_is_dynamic(sdist: Path) -> None:
-    headers = _pkg_info(sdist).split(b"\n\n", 1)[0].lower().splitlines()
+    headers = read_sdist_pkg_info(sdist).split(b"\n\n", 1)[0].lower().splitlines()
     assert [line for line in headers if line.startswith(b"dynamic:")] == [b"dynamic: license-file"]
     assert b"license-file: license" in headers
 
@@ -99,7 +85,7 @@ def test_prepare_is_answered_from_pkg_info(sdist: Path, tmp_path: Path) -> None:
     dist_info = done.stdout.split()[-1]
     # The marker metaseal leaves for build_wheel: PKG-INFO answered, not setuptools' own hook.
     assert (metadata_directory / ".metaseal-prepared").read_text(encoding="utf-8") == "pkg-info\n"
-    assert (metadata_directory / dist_info / "METADATA").read_bytes() == _pkg_info(sdist)
+    assert (metadata_directory / dist_info / "METADATA").read_bytes() == read_sdist_pkg_info(sdist)
 
 
 @pytest.mark.parametrize("frontend", ["pip-wheel-sdist", "build-from-sdist"])
@@ -112,4 +98,4 @@ def test_the_wheel_holds_exactly_pkg_info(
     assert run.returncode == 0, run.output
     assert "Traceback" not in run.output
     (wheel,) = run.outdir.glob("*.whl")
-    assert _metadata(wheel) == _pkg_info(sdist)
+    assert read_wheel_metadata(wheel) == read_sdist_pkg_info(sdist)
