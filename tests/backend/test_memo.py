@@ -72,7 +72,7 @@ def test_an_unchanged_project_is_checked_once(make_project: MakeProject, tmp_pat
     assert _PARSED == [True, False]
 
 
-def test_a_table_json_cannot_hold_is_parsed_every_time(
+def test_a_table_marshal_cannot_hold_is_parsed_every_time(
     make_project: MakeProject, tmp_path: Path
 ) -> None:
     memo = tmp_path / "memo"
@@ -86,6 +86,24 @@ def test_a_table_json_cannot_hold_is_parsed_every_time(
     assert _build(project) == ("memo", "")
     assert _PARSED == [True, True]
     assert not [p for p in memo.iterdir() if p.name.startswith("toml-")]
+
+
+@pytest.mark.parametrize("damage", [b"", b"\xff\x00garbage", b"[not a table]"])
+def test_a_damaged_remembered_table_is_parsed_again(
+    make_project: MakeProject, tmp_path: Path, damage: bytes
+) -> None:
+    import marshal
+
+    memo = tmp_path / "memo"
+    project = _stale(make_project, memo)
+    _PARSED.clear()
+    assert _build(project) == ("engine", "")
+    (table,) = (p for p in memo.iterdir() if p.name.startswith("toml-"))
+    table.write_bytes(marshal.dumps(["a list"]) if damage == b"[not a table]" else damage)
+    assert _build(project) == ("memo", "")
+    assert _build(project) == ("memo", "")
+    # Read again from the file, written again, then found.
+    assert _PARSED == [True, True, False]
 
 
 def test_a_file_project_names_is_part_of_the_key(make_project: MakeProject, tmp_path: Path) -> None:

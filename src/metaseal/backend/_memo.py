@@ -63,8 +63,9 @@ __all__ = [
 ]
 
 _FORMAT = b"metaseal-verdict-memo 1\n"
+_TOML = b"metaseal-parsed-toml marshal 1\n"
 #: The names of the memo's own files: verdicts, parsed tables, and partial writes.
-_ENTRY = re.compile(r"(toml-)?[0-9a-f]{64}")
+_ENTRY = r"(toml-)?[0-9a-f]{64}"  # compiled when pruning: not on every hook call
 _PART = ".part-"
 _OFF = frozenset({"0", "false", "no", "off"})
 #: Entries kept; beyond this the oldest half is removed when a new one is written.
@@ -92,32 +93,35 @@ def early_setting(config_settings: Mapping[str, Any] | None) -> str:
 def parsed_toml(
     where: str | None, data: bytes, parse: Callable[[bytes], dict[str, Any]]
 ) -> dict[str, Any]:
-    """``parse(data)``, remembered in the memo directory as JSON under a digest of the bytes
-    and the parsing code, so that the later hook calls of a build do not import the TOML
-    reader (``typing`` and ``datetime`` come with it). A table JSON cannot hold exactly (dates,
-    NaN) is parsed every time."""
-    import json
+    """``parse(data)``, remembered in the memo directory under a digest of the bytes and the
+    parsing code, so that the later hook calls of a build do not import the TOML reader
+    (``typing`` and ``datetime`` come with it). The table is stored with :mod:`marshal`, which
+    is built into the interpreter (``json`` costs a light inner backend a millisecond per hook
+    call) and keeps every type a TOML table holds apart from dates; the digest covers Python's
+    version, so the format always matches the reader. A table that does not come back equal
+    (a date, NaN) is parsed every time."""
+    import marshal
 
     if where is None or not _private(where):
         return parse(data)
     try:
-        path = os.path.join(where, "toml-" + _sha256(_FORMAT + _parser() + data).hexdigest())
+        path = os.path.join(where, "toml-" + _sha256(_TOML + _parser() + data).hexdigest())
     except (OSError, LookupError):
         return parse(data)
     try:
-        with open(path, encoding="utf-8") as file:
-            remembered = json.load(file)
-        if isinstance(remembered, dict):
+        with open(path, "rb") as file:
+            remembered = marshal.loads(file.read(_MAX_FILE))
+        if type(remembered) is dict:
             return remembered
-    except (OSError, ValueError, RecursionError):
+    except (OSError, EOFError, ValueError, TypeError):
         pass  # absent or unreadable: parse (and remember) again
     table = parse(data)
     try:
-        text = json.dumps(table)
-        if json.loads(text) == table:
-            _write(where, path, text)
-    except (TypeError, ValueError, RecursionError):
-        pass  # not JSON (a date), or not the same after the round trip (NaN)
+        blob = marshal.dumps(table)
+        if marshal.loads(blob) == table:
+            _write(where, path, blob)
+    except (ValueError, EOFError, TypeError, RecursionError):
+        pass  # not marshallable (a date, or nested too deep), or not equal again (NaN)
     return table
 
 
@@ -324,10 +328,10 @@ def remember(where: str, digest: str, said: str) -> None:
     """Remember a verdict that kept the file and what it said; any failure leaves the memo
     as it was."""
     if _private(where):
-        _write(where, os.path.join(where, digest), said)
+        _write(where, os.path.join(where, digest), said.encode("utf-8"))
 
 
-def _write(where: str, path: str, text: str) -> None:
+def _write(where: str, path: str, data: bytes) -> None:
     """Write one entry atomically (pruning first when the memo is full); failures are quiet."""
     import tempfile
 
@@ -338,7 +342,7 @@ def _write(where: str, path: str, text: str) -> None:
         fd, part = tempfile.mkstemp(dir=where, prefix=_PART)
         try:
             with os.fdopen(fd, "wb") as file:
-                file.write(text.encode("utf-8"))
+                file.write(data)
             os.replace(part, path)
         except OSError:
             os.remove(part)
@@ -352,7 +356,7 @@ def _prune(where: str, entries: list[str]) -> None:
     other file in the directory is left alone."""
     dated = []
     for entry in entries:
-        if not _ENTRY.fullmatch(entry) and not entry.startswith(_PART):
+        if not re.fullmatch(_ENTRY, entry) and not entry.startswith(_PART):
             continue
         try:
             dated.append((os.stat(os.path.join(where, entry)).st_mtime_ns, entry))
