@@ -23,8 +23,9 @@ __all__ = [
 
 # C0 controls but tab and newline, DEL and the C1 controls (U+0080-U+009F, which include the
 # single-character CSI a terminal acts on).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_AND_NEWLINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Patterns (compiled on first use, ``re`` caches them: every hook call imports this module).
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+_CONTROL_AND_NEWLINE = "[\x00-\x08\x0a-\x1f\x7f-\x9f]"
 
 
 def plural(count: int, singular: str, plural: str | None = None) -> str:
@@ -37,7 +38,7 @@ def escape_controls(text: str, *, newlines: bool = False) -> str:
     values, file names and archive member names cannot drive a terminal; with ``newlines``, a
     line break is escaped too (``\\n``), so a name cannot forge a line of output."""
     pattern = _CONTROL_AND_NEWLINE if newlines else _CONTROL
-    return pattern.sub(lambda m: repr(m.group())[1:-1], text)
+    return re.sub(pattern, lambda m: repr(m.group())[1:-1], text)
 
 
 class MetasealError(Exception):

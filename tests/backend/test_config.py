@@ -136,6 +136,11 @@ def test_all_problems_are_reported_at_once() -> None:
         ),
         ({"allow-broken-seal": True}, None, None, "use `METASEAL_ALLOW_BROKEN_SEAL`"),
         ({"backend": "not a module"}, None, None, 'must be "module" or "module:object"'),
+        ({"backend": "a.:b"}, None, None, 'must be "module" or "module:object"'),
+        ({"backend": "a:b:c"}, None, None, 'must be "module" or "module:object"'),
+        ({"backend": "a:"}, None, None, 'must be "module" or "module:object"'),
+        ({"backend": "1a.b"}, None, None, 'must be "module" or "module:object"'),
+        ({"backend": "caf\u00e9.build"}, None, None, 'must be "module" or "module:object"'),
         ({"backend": "metaseal.backend"}, None, None, "names metaseal itself"),
         ({"backend-path": ["../elsewhere"]}, None, None, "must resolve inside the source tree"),
         ({"backend-path": ["/abs"]}, None, None, "must be a relative path"),
@@ -151,6 +156,12 @@ def test_invalid_values(
     fragment: str,
 ) -> None:
     assert fragment in str(_error(table, conf, env))
+
+
+@pytest.mark.parametrize("backend", ["hatchling.build", "_a.b_1:c.d", "x", "x:y", "x\n"])
+def test_valid_backends(backend: str) -> None:
+    loaded = load_settings({"tool": {"metaseal": {"backend": backend}}}, None, {}, root=ROOT)
+    assert loaded.settings.backend == backend
 
 
 def test_backend_is_required() -> None:

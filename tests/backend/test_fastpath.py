@@ -82,9 +82,27 @@ def test_dist_info_name_is_the_wheel_spelling(name: str, version: str) -> None:
         assert answer == f"{expected}-{Version(version)}.dist-info"
 
 
-@pytest.mark.parametrize("name", ["", "-a", "a-", "a b", "\u212a", "caf\u00e9"])
+@pytest.mark.parametrize("name", ["", "-a", "a-", "a b", "\u212a", "caf\u00e9", "a\n", "a:b", "."])
 def test_dist_info_name_declines_invalid_names(name: str) -> None:
     assert formats.dist_info_name(name, "1.0") is None
+
+
+@given(st.from_regex(r"[A-Za-z0-9._-]{1,30}", fullmatch=True))
+def test_escaped_name_is_the_canonical_name_with_underscores(name: str) -> None:
+    assert formats.escaped_name(name) == canonicalize_name(name).replace("-", "_")
+
+
+@pytest.mark.parametrize(
+    ("text", "sealed"),
+    [
+        ("2.2", True), ("2.10", True), ("2.5.1", True), (" 2.4 ", True), ("02.02", True),
+        ("2.1", False), ("1.2", False), ("3.0", False), ("2", False), ("2.", False),
+        (".2", False), ("2..2", False), ("2.x", False), ("2.\u0662", False), ("", False),
+        (None, False), ("2." + "9" * 5000, True), ("9" * 5000 + ".2", False),
+    ],
+)  # fmt: skip
+def test_is_sealed(text: str | None, sealed: bool) -> None:
+    assert formats.is_sealed(text) is sealed
 
 
 def test_writes_pkg_info_byte_for_byte(tmp_path: Path) -> None:

@@ -203,6 +203,21 @@ def test_a_live_build_staging_is_not_removed(make_project: MakeProject, tmp_path
     assert _left(out) == ["demo_pkg-1.0-py3-none-any.whl", "demo_pkg-2.0-py3-none-any.whl"]
 
 
+def test_planted_staging_names_are_left_alone(make_project: MakeProject, tmp_path: Path) -> None:
+    """Names that only look like a build's staging (no process id, a huge one) break nothing."""
+    project = _hostile(make_project, tmp_path)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(exist_ok=True)
+    planted = [".metaseal-", ".metaseal-x-1", ".metaseal-12", ".metaseal-4294967296-a"]
+    planted += [f".metaseal-{'9' * 200}-a", ".metaseal-\u0661\u0662-a"]
+    for name in planted:
+        (tmp / name).mkdir()
+    out = project.out()
+    name = Project(project.root, {"TMPDIR": str(tmp)}).hooks().build_wheel(str(out))
+    assert _left(out) == [name]
+    assert sorted(p.name for p in tmp.iterdir()) == sorted(planted)
+
+
 def test_eight_parallel_builds_into_one_directory(
     make_project: MakeProject, tmp_path: Path
 ) -> None:

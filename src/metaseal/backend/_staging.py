@@ -19,7 +19,6 @@ Standard library only at import time, like the rest of :mod:`metaseal.backend`.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from contextlib import contextmanager, suppress
 
@@ -42,7 +41,6 @@ __all__ = [
 ]
 
 PREFIX = ".metaseal-"
-_OWNED = re.compile(r"\.metaseal-([0-9]+)-")
 SUFFIX = {"sdist": ".tar.gz", "wheel": ".whl", "editable": ".whl"}
 
 
@@ -58,6 +56,17 @@ def _owner_alive(pid: int) -> bool:
     return True
 
 
+def _owner(name: str) -> int | None:
+    """The process id in a ``.metaseal-<pid>-*`` name, or ``None`` for any other name."""
+    if not name.startswith(PREFIX):
+        return None
+    pid, dash, _ = name[len(PREFIX) :].partition("-")
+    if not (dash and pid.isascii() and pid.isdigit() and len(pid) <= 10):
+        return None
+    # A process id fits in 31 bits; os.kill() overflows on a larger one (a planted name).
+    return int(pid) if int(pid) < 2**31 else None
+
+
 def remove_stale(directory: str | os.PathLike[str]) -> None:
     """Remove ``.metaseal-<pid>-*`` entries of ``directory`` whose process no longer runs."""
     if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
@@ -67,8 +76,8 @@ def remove_stale(directory: str | os.PathLike[str]) -> None:
     except OSError:
         return
     for entry in entries:
-        match = _OWNED.match(entry.name)
-        if match is None or _owner_alive(int(match[1])):
+        pid = _owner(entry.name)
+        if pid is None or _owner_alive(pid):
             continue
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path, ignore_errors=True)
@@ -215,7 +224,7 @@ def accept(kind: Kind, staging: str, basename: object, who: str, hook: str) -> s
 def check_identity(kind: Kind, path: str, name: str, version: str) -> None:
     """Raise :class:`ArtifactError` unless the file name says the ``name`` and ``version``
     its metadata says (normalized as the specifications normalize them)."""
-    from metaseal.engine.formats import dist_info_name
+    from metaseal.engine.formats import dist_info_name, escaped_name
 
     basename = os.path.basename(path)
     stem = basename[: -len(SUFFIX[kind])]
@@ -227,7 +236,7 @@ def check_identity(kind: Kind, path: str, name: str, version: str) -> None:
         said_name, said_version = parts[0], parts[1]
     else:
         said_name = said_version = ""
-    said = f"{re.sub(r'[-_.]+', '_', said_name).lower()}-{said_version}.dist-info"
+    said = f"{escaped_name(said_name)}-{said_version}.dist-info"
     if cheap is not None and said_name and said == cheap:
         return  # the common case, decided without importing packaging
     from packaging.utils import (

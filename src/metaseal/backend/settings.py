@@ -425,6 +425,14 @@ def _convert(opt: Option, raw: Any, *, from_text: bool) -> Any:
     return raw
 
 
+def _plain_backend(text: str) -> bool:
+    """``module`` or ``module:object`` of ASCII identifiers: the common case of the ``backend``
+    pattern, decided without compiling it (this runs on every hook call)."""
+    module, colon, attribute = text.partition(":")
+    parts = module.split(".") + (attribute.split(".") if colon else [])
+    return text.isascii() and all(part.isidentifier() for part in parts)
+
+
 def _check_values(merge: _Merge, root: str | PathLike[str]) -> None:
     values, where = merge.values, merge.where
     backend = values.get("backend")
@@ -434,7 +442,7 @@ def _check_values(merge: _Merge, root: str | PathLike[str]) -> None:
             "`tool.metaseal.backend` is required: name the real build backend in pyproject.toml, "
             'for example `backend = "hatchling.build"`.',
         )
-    elif not re.match(_option("backend").pattern, backend):
+    elif not _plain_backend(backend) and not re.match(_option("backend").pattern, backend):
         merge.error(
             where("backend"),
             f'`{where("backend")}` must be "module" or "module:object", not {backend!r}.',

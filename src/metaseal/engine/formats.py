@@ -37,18 +37,23 @@ MAX_METADATA_BYTES = 16 * 1024 * 1024
 #: Largest number of header lines in one metadata file before it is rejected as a header flood.
 MAX_HEADER_LINES = 20_000
 
-_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE | re.ASCII)
+# Regular expressions are compiled on first use (``re`` caches them): every hook call imports
+# this module, and compiling them all up front cost half a millisecond per call.
 _N = r"(?:0|[1-9][0-9]*)"
 _LOCAL_PART = r"(?:0|[1-9][0-9]*|[a-z0-9]*[a-z][a-z0-9]*)"
 # The exact output of str(Version(...)): epoch only when non-zero, no leading zeros, canonical
 # pre-release letters, ".postN", ".devN", and a lower-case local segment joined with dots.
-_NORMAL_VERSION = re.compile(
+_NORMAL_VERSION = (
     rf"(?:[1-9][0-9]*!)?{_N}(?:\.{_N})*(?:(?:a|b|rc){_N})?(?:\.post{_N})?(?:\.dev{_N})?"
     rf"(?:\+{_LOCAL_PART}(?:\.{_LOCAL_PART})*)?"
 )
-_MAJOR_MINOR = re.compile(r"([0-9]+)\.([0-9]+)(?:\.[0-9]+)*", re.ASCII)
 # A header name as email's parser recognises one: printable ASCII except space and colon.
-_HEADER = re.compile(r"([!-9;-~]+):")
+_HEADER = r"([!-9;-~]+):"
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only, at least one."""
+    return text.isascii() and text.isdigit()
 
 
 def is_sealed(metadata_version: str | None) -> bool:
@@ -58,24 +63,39 @@ def is_sealed(metadata_version: str | None) -> bool:
     is not one this code knows (readers must refuse an unknown major), and anything that is not
     ``X.Y`` (or ``X.Y.Z``) in ASCII digits is not a version: neither is sealed.
     """
-    match = _MAJOR_MINOR.fullmatch((metadata_version or "").strip())
-    if match is None:
+    parts = (metadata_version or "").strip().split(".")
+    if len(parts) < 2 or not all(_digits(part) for part in parts):
         return False
     # Compared as digit strings: int() refuses more than 4,300 digits (a hostile PKG-INFO).
-    major, minor = (match[1].lstrip("0") or "0"), (match[2].lstrip("0") or "0")
+    major, minor = (parts[0].lstrip("0") or "0"), (parts[1].lstrip("0") or "0")
     return major == "2" and (len(minor) > 1 or minor >= "2")
 
 
 def normal_version(text: str) -> bool:
     """Whether ``text`` is a PEP 440 version already in normal form."""
-    return _NORMAL_VERSION.fullmatch(text) is not None
+    parts = text.split(".")
+    if all(_digits(part) and (part == "0" or part[0] != "0") for part in parts):
+        return True  # a plain release such as 1.2.3, decided without a regular expression
+    return re.fullmatch(_NORMAL_VERSION, text) is not None
+
+
+def escaped_name(name: str) -> str:
+    """A project name as wheel and ``.dist-info`` names spell it: every run of ``-``, ``_``
+    and ``.`` becomes one ``_``, in lower case."""
+    escaped = name.lower().replace("-", "_").replace(".", "_")
+    while "__" in escaped:
+        escaped = escaped.replace("__", "_")
+    return escaped
 
 
 def dist_info_name(name: str, version: str) -> str | None:
     """``<name>-<version>.dist-info`` as the wheel spec spells it, or ``None`` if unsure."""
-    if not _NAME.fullmatch(name) or not normal_version(version):
+    # A valid name: ASCII letters and digits, with "-", "_" or "." inside (PEP 508).
+    letters = name.replace("-", "").replace("_", "").replace(".", "")
+    valid = name.isascii() and letters.isalnum() and name[0].isalnum() and name[-1].isalnum()
+    if not valid or not normal_version(version):
         return None
-    return f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}.dist-info"
+    return f"{escaped_name(name)}-{version}.dist-info"
 
 
 def one_dist_info(members: Iterable[str], where: str) -> str:
@@ -119,7 +139,7 @@ def read_headers(data: bytes) -> dict[str, list[str]] | None:
                 return None
             last[-1] += "\n" + line
             continue
-        match = _HEADER.match(line)
+        match = re.match(_HEADER, line)
         if match is None:
             return None
         last = found.setdefault(match[1].lower(), [])

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_PKG_INFO_COPIES", "Layout", "tar_pkg_info"]
 
-_ABSOLUTE = re.compile(r"[/\\]|[A-Za-z]:")
+_ABSOLUTE = r"[/\\]|[A-Za-z]:"  # compiled on first use (re caches it)
 
 
 class Layout:
@@ -43,7 +43,7 @@ class Layout:
         directory, or unpacking the sdist would reach outside it.
         """
         parts = [part for part in re.split(r"[/\\]", name) if part not in ("", ".")]
-        if _ABSOLUTE.match(name) or ".." in parts:
+        if re.match(_ABSOLUTE, name) or ".." in parts:
             self.escaping.append(name)
             return []
         if link is not None and not _inside(parts[:1], parts[:-1] if not hard else [], link):
@@ -84,7 +84,7 @@ class Layout:
 
 def _inside(top: list[str], directory: list[str], target: str) -> bool:
     """Whether link ``target`` (relative to ``directory``) stays inside the ``top`` directory."""
-    if not top or _ABSOLUTE.match(target):
+    if not top or re.match(_ABSOLUTE, target):
         return False
     resolved = list(directory)
     for part in re.split(r"[/\\]", target):
