@@ -106,6 +106,23 @@ def test_a_damaged_remembered_table_is_parsed_again(
     assert _PARSED == [True, True, False]
 
 
+def test_an_edited_module_finds_the_verdict_and_a_new_file_does_not(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """The check reads the sdist's layout and PKG-INFO, not the other members' bytes: editing
+    a module (the dev loop) finds the verdict again; adding a file changes the layout."""
+    memo = tmp_path / "memo"
+    project = _stale(make_project, memo)
+    module = project.root / "module.py"
+    module.write_text("VALUE = 1\n", encoding="utf-8")
+    assert _build(project)[0] == "engine"
+    module.write_text("VALUE = 'a much longer value than before'\n", encoding="utf-8")
+    assert _build(project)[0] == "memo"
+    (project.root / "other.py").write_text("", encoding="utf-8")
+    assert _build(project)[0] == "engine"
+    assert _build(project)[0] == "memo"
+
+
 def test_a_file_project_names_is_part_of_the_key(make_project: MakeProject, tmp_path: Path) -> None:
     """The backend keeps writing the old readme: once README.md changes, the stale PKG-INFO
     must be reported although the sdist's bytes are what they were."""

@@ -6,9 +6,12 @@ uv-build takes to build the whole sdist. The verdict is a pure function of what 
 so a verdict that kept the file is remembered, with the warnings it printed, under a SHA-256
 digest of all of it:
 
-- the sdist's file name, the header of every member (name, type, link target, size, sparse) and
-  the bytes of every ``PKG-INFO`` copy, read by the same one-pass reader the engine uses
-  (:mod:`metaseal.sources.sdist_layout`), so a damaged archive is refused either way;
+- the sdist's file name, the name, type and link target of every member (the layout rules
+  read nothing else of them), the size and sparseness of every ``PKG-INFO`` member, and the
+  bytes of every ``PKG-INFO`` copy, read by the same one-pass reader the engine uses
+  (:mod:`metaseal.sources.sdist_layout`), so a damaged archive is refused either way. The
+  contents of the project's other files are not part of the key: an edited module (no file
+  added, removed or renamed) finds the verdict again;
 - ``pyproject.toml``'s bytes, and the resolved path and bytes of every file ``[project]`` names
   (``readme``, a ``license = {file = ...}`` table, the ``license-files`` matches);
 - ``allow-dynamic`` and ``strict`` as finally set (config-settings and the environment included);
@@ -268,7 +271,13 @@ def key(
     digest = _sha256(_FORMAT)
 
     def seen(info: tarfile.TarInfo) -> None:
-        facts = (info.name, info.type, info.linkname, info.size, info.sparse is not None)
+        # What the check reads of a member: its name, type and link target (the layout), and
+        # for a PKG-INFO (any name that could be one) its size and sparseness too. No other
+        # member's size or bytes matter, so editing a module of the project without adding or
+        # removing files finds the verdict again.
+        facts: tuple[object, ...] = (info.name, info.type, info.linkname)
+        if "PKG-INFO" in info.name:
+            facts += (info.size, info.sparse is not None)
         digest.update(repr(facts).encode() + b"\n")
 
     try:
