@@ -308,3 +308,24 @@ def test_a_huge_metadata_version_is_not_a_crash(tmp_path: Path) -> None:
     root.mkdir()
     (root / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
     _key(root, _sdist(tmp_path, pkg_info))
+
+
+def test_the_judging_code_is_in_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The code fingerprint names metaseal's build-time files (not the command line) and every
+    module of the packages it lists; editing one changes it; a missing optional one is skipped."""
+    code = _memo._code().decode()
+    assert f"{os.sep}engine{os.sep}compare.py " in code
+    assert f"{os.sep}report{os.sep}seal.py " in code
+    assert f"{os.sep}cli{os.sep}" not in code
+    assert f"{os.sep}pyproject_metadata{os.sep}__init__.py " in code
+    package = tmp_path / "judge_pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "sub" / "rule.py").write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = _memo._fingerprint([], [], ["judge_pkg", "no_such_pkg?"])
+    assert b"rule.py" in before
+    (package / "sub" / "rule.py").write_text("A = 22\n", encoding="utf-8")
+    assert _memo._fingerprint([], [], ["judge_pkg"]) != before
+    with pytest.raises(LookupError):
+        _memo._fingerprint([], [], ["no_such_pkg"])

@@ -155,34 +155,41 @@ def directory(setting: str, environ: Mapping[str, str] = os.environ) -> str | No
 
 @functools.cache
 def _code() -> bytes:
-    """What identifies the judging code: Python, and every module file of metaseal, packaging,
-    pyproject-metadata and tomli (when installed: Python 3.11+ reads TOML with tomllib)."""
+    """What identifies the judging code: Python, the files of metaseal a build needs (those
+    ``init --in-tree`` vendors: not the command line, index or scan code), and every module
+    file of packaging, pyproject-metadata and tomli (when installed: Python 3.11+ reads TOML
+    with tomllib)."""
+    from metaseal.backend._vendored import vendored_files
+
     metaseal = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return _fingerprint([sys.version, metaseal], ["packaging", "pyproject_metadata", "tomli?"])
+    files = [os.path.join(metaseal, *rel.split("/")) for rel in vendored_files(metaseal)]
+    return _fingerprint([sys.version], files, ["packaging", "pyproject_metadata", "tomli?"])
 
 
-def _fingerprint(parts: list[str], packages: list[str]) -> bytes:
-    """``parts`` (the first is text, the rest directories) and the packages' directories: the
-    size and modification time of every module file in them; a package ending in ``?`` may be
-    missing, any other raises :class:`LookupError`."""
-    import importlib.util
+def _fingerprint(lines: list[str], files: list[str], packages: list[str]) -> bytes:
+    """``lines``, then the size and modification time of each of ``files`` and of every module
+    file of ``packages``; a package ending in ``?`` may be missing, any other raises
+    :class:`LookupError`. A package already imported is found where it was imported from."""
+    files = list(files)
+    for entry in packages:
+        name, optional = entry.rstrip("?"), entry.endswith("?")
+        locations = getattr(sys.modules.get(name), "__path__", None)
+        if locations is None:
+            from importlib.machinery import PathFinder  # lighter than importlib.util
 
-    roots = parts[1:]
-    for name in packages:
-        spec = importlib.util.find_spec(name.rstrip("?"))
-        if spec is None or not spec.submodule_search_locations:
-            if name.endswith("?"):
+            spec = PathFinder.find_spec(name)
+            locations = spec.submodule_search_locations if spec is not None else None
+        if not locations:
+            if optional:
                 continue
             raise LookupError(name)
-        roots.extend(spec.submodule_search_locations)
-    lines = [parts[0]]
-    for root in roots:
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for file in sorted(files):
-                if file.endswith(".py"):
-                    info = os.stat(os.path.join(folder, file))
-                    lines.append(f"{folder}/{file} {info.st_size} {info.st_mtime_ns}")
+        for root in locations:
+            for folder, dirs, names in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                files += [os.path.join(folder, f) for f in sorted(names) if f.endswith(".py")]
+    for path in files:
+        info = os.stat(path)
+        lines.append(f"{path} {info.st_size} {info.st_mtime_ns}")
     return "\n".join(lines).encode()
 
 
@@ -191,7 +198,7 @@ def _parser() -> bytes:
     """What identifies the TOML reader: Python (tomllib), or also tomli's module files."""
     if sys.version_info >= (3, 11):
         return sys.version.encode()
-    return _fingerprint([sys.version], ["tomli"])
+    return _fingerprint([sys.version], [], ["tomli"])
 
 
 def _file(digest: Any, root: str, relative: object) -> None:

@@ -12,8 +12,6 @@ Standard library only (the backend's hook path).
 # ruff: noqa: PTH113, PTH118, PTH120, PTH123
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 
 TYPE_CHECKING = False
@@ -44,6 +42,8 @@ def vendored_files(package_dir: str) -> Iterator[str]:
 
 def digest(package_dir: str) -> str:
     """sha256 over every vendored file's path and content (hex)."""
+    import hashlib  # here: the verdict memo imports this module on every sdist build
+
     total = hashlib.sha256()
     for rel in vendored_files(package_dir):
         with open(os.path.join(package_dir, *rel.split("/")), "rb") as file:
@@ -54,6 +54,8 @@ def digest(package_dir: str) -> str:
 
 def write_stamp(package_dir: str, version: str) -> dict[str, str]:
     """Write ``VENDORED.json`` for the copy in ``package_dir``; return what it holds."""
+    import json
+
     stamp = {"metaseal": version, "sha256": digest(package_dir)}
     with open(os.path.join(package_dir, STAMP), "w", encoding="utf-8") as file:
         file.write(json.dumps(stamp, indent=2, sort_keys=True) + "\n")
@@ -67,6 +69,8 @@ def check_stamp(package_dir: str) -> str | None:
     if not os.path.isfile(path):
         return None
     where = path.replace(os.sep, "/")
+    import json
+
     try:
         with open(path, encoding="utf-8") as file:
             stamp = json.loads(file.read(64 * 1024))

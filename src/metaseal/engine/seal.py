@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Literal
 
 from metaseal.engine import formats
 from metaseal.engine.compare import compare_identical, compare_sdist_wheel, duplicate_findings
-from metaseal.engine.entrypoints import compare_entry_points
 from metaseal.engine.fields import FIELDS_BY_HEADER
 from metaseal.engine.findings import Finding, Severity, Side
 from metaseal.engine.project import compare_pyproject
@@ -92,6 +91,8 @@ def check_built(
             if (f.field, f.right.normalized if f.right else None) not in seen
         ]
         if entry_points is not None and kind != "sdist":
+            from metaseal.engine.entrypoints import compare_entry_points  # wheels only
+
             findings += compare_entry_points(*entry_points, left=prepared.label, right=built.label)
     if kind == "editable":
         findings = [

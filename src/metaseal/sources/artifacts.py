@@ -42,7 +42,6 @@ from metaseal.sources.archives import (
     read_wheel_file,
     wheel_from_metadata,
 )
-from metaseal.sources.installed import read_environment, read_installed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -74,6 +73,8 @@ def read_source(spec: str, *, python: str | None = None) -> Artifact:
     :class:`~metaseal.errors.ArtifactError`.
     """
     if spec.startswith(_INSTALLED):
+        from metaseal.sources.installed import read_installed  # not on the backend's path
+
         return read_installed(spec, spec[len(_INSTALLED) :], python)
     path = Path(spec)
     name = path.name
@@ -126,6 +127,8 @@ def discover(
     for spec in paths:
         if spec == _INSTALLED:  # every distribution of the environment, in one subprocess
             try:
+                from metaseal.sources.installed import read_environment
+
                 found, failed = read_environment(spec, python)
             except ArtifactError as exc:
                 errors.append(exc)
