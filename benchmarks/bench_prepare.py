@@ -324,6 +324,76 @@ def time_build(
         return took
 
 
+def time_builds(names: list[str], rounds: int, hook_times: bool) -> None:
+    """The build table (and with ``hook_times`` the hook table): each variant ``rounds`` times,
+    interleaved, after one warm-up round."""
+    shutil.rmtree(MEMO, ignore_errors=True)
+    print(
+        f"\npython -m build --no-isolation (sdist + wheel), median of {rounds} "
+        "after 1 warm-up round, s; overhead: the median of each round's difference to the "
+        "bare build of that round; memo: sdist verdicts remembered (a rebuild with the same "
+        "metadata inputs), first: an empty memo (a first build, the sdist is checked)"
+    )
+    print(
+        f"{'backend':<12} {'bare':>6} {'memo':>6} {'overhead':>9} {'ms':>5} "
+        f"{'first':>8} {'overhead':>9} {'ms':>5}"
+    )
+    per_hook: dict[tuple[str, str, str], list[float]] = {}
+    for name in [n for n in names if n in BUILT]:
+        project, inner = WORK / "projects" / name, BACKENDS[name][1]
+        times: dict[str, list[float]] = {"bare": [], "memo": [], "off": []}
+        for index in range(rounds + 1):
+            lives: dict[str, dict[str, float]] = {k: {} for k in times}
+            logs = lives if hook_times else dict.fromkeys(times)
+            # The order rotates from round to round, so that no variant always runs
+            # right after another one (warm file caches, CPU frequency).
+            order = ["bare", "memo", "off"]
+            order = order[index % 3 :] + order[: index % 3]
+            this_round = {
+                kind: time_build(
+                    project,
+                    inner if kind == "bare" else "metaseal",
+                    memo=kind != "off",
+                    hooks=logs[kind],
+                )
+                for kind in order
+            }
+            if index:  # the first round warms the caches (and fills the memo)
+                for kind, value in this_round.items():
+                    times[kind].append(value)
+                    for hook_name, ms in lives[kind].items():
+                        per_hook.setdefault((name, hook_name, kind), []).append(ms)
+        b, m, o = (statistics.median(times[k]) for k in ("bare", "memo", "off"))
+        # Overheads are medians of each round's own difference to the bare build of the
+        # same round: the machine's speed drifts over a run, and a pair measured seconds
+        # apart shares the drift.
+        dm, do = (
+            statistics.median(x - y for x, y in zip(times[k], times["bare"]))
+            for k in ("memo", "off")
+        )
+        print(
+            f"{name:<12} {b:6.3f} {m:6.3f} {100 * dm / b:8.1f}% {1000 * dm:5.0f} "
+            f"{o:8.3f} {100 * do / b:8.1f}% {1000 * do:5.0f}"
+        )
+    if per_hook:
+        print("\neach hook subprocess inside those builds, median ms (site start-up to exit)")
+        print(
+            f"{'backend':<12} {'hook':<12} {'bare':>6} {'memo':>6} {'+ms':>5} "
+            f"{'first':>8} {'+ms':>5}"
+        )
+        for name in [n for n in names if n in BUILT]:
+            for hook_name in ("build_sdist", "build_wheel"):
+                med = {
+                    k: statistics.median(per_hook.get((name, hook_name, k), [0.0]))
+                    for k in ("bare", "memo", "off")
+                }
+                print(
+                    f"{name:<12} {hook_name:<12} {med['bare']:6.1f} {med['memo']:6.1f} "
+                    f"{med['memo'] - med['bare']:5.1f} {med['off']:8.1f} "
+                    f"{med['off'] - med['bare']:5.1f}"
+                )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=21)
@@ -374,55 +444,7 @@ def main() -> int:
         )
 
     if args.build_rounds:
-        shutil.rmtree(MEMO, ignore_errors=True)
-        print(
-            f"\npython -m build --no-isolation (sdist + wheel), median of {args.build_rounds} "
-            "after 1 warm-up round, s; memo: sdist verdicts remembered (a rebuild of an "
-            "unchanged project), first: an empty memo (a first build, the sdist is checked)"
-        )
-        print(
-            f"{'backend':<12} {'bare':>6} {'memo':>6} {'overhead':>9} {'ms':>5} "
-            f"{'first':>8} {'overhead':>9} {'ms':>5}"
-        )
-        per_hook: dict[tuple[str, str, str], list[float]] = {}
-        for name in [n for n in names if n in BUILT]:
-            project, inner = WORK / "projects" / name, BACKENDS[name][1]
-            times: dict[str, list[float]] = {"bare": [], "memo": [], "off": []}
-            for index in range(args.build_rounds + 1):
-                lives: dict[str, dict[str, float]] = {k: {} for k in times}
-                logs = lives if args.per_hook else dict.fromkeys(times)
-                this_round = {
-                    "bare": time_build(project, inner, hooks=logs["bare"]),
-                    "memo": time_build(project, "metaseal", hooks=logs["memo"]),
-                    "off": time_build(project, "metaseal", memo=False, hooks=logs["off"]),
-                }
-                if index:  # the first round warms the caches (and fills the memo)
-                    for kind, value in this_round.items():
-                        times[kind].append(value)
-                        for hook_name, ms in lives[kind].items():
-                            per_hook.setdefault((name, hook_name, kind), []).append(ms)
-            b, m, o = (statistics.median(times[k]) for k in ("bare", "memo", "off"))
-            print(
-                f"{name:<12} {b:6.3f} {m:6.3f} {100 * (m - b) / b:8.1f}% {1000 * (m - b):5.0f} "
-                f"{o:8.3f} {100 * (o - b) / b:8.1f}% {1000 * (o - b):5.0f}"
-            )
-        if per_hook:
-            print("\neach hook subprocess inside those builds, median ms (site start-up to exit)")
-            print(
-                f"{'backend':<12} {'hook':<12} {'bare':>6} {'memo':>6} {'+ms':>5} "
-                f"{'first':>8} {'+ms':>5}"
-            )
-            for name in [n for n in names if n in BUILT]:
-                for hook_name in ("build_sdist", "build_wheel"):
-                    med = {
-                        k: statistics.median(per_hook.get((name, hook_name, k), [0.0]))
-                        for k in ("bare", "memo", "off")
-                    }
-                    print(
-                        f"{name:<12} {hook_name:<12} {med['bare']:6.1f} {med['memo']:6.1f} "
-                        f"{med['memo'] - med['bare']:5.1f} {med['off']:8.1f} "
-                        f"{med['off'] - med['bare']:5.1f}"
-                    )
+        time_builds(names, args.build_rounds, args.per_hook)
     return 0
 
 
