@@ -141,6 +141,7 @@ def test_all_problems_are_reported_at_once() -> None:
         ({"backend": "a:"}, None, None, 'must be "module" or "module:object"'),
         ({"backend": "1a.b"}, None, None, 'must be "module" or "module:object"'),
         ({"backend": "caf\u00e9.build"}, None, None, 'must be "module" or "module:object"'),
+        ({"backend": "hatchling.build\n"}, None, None, 'must be "module" or "module:object"'),
         ({"backend": "metaseal.backend"}, None, None, "names metaseal itself"),
         ({"backend-path": ["../elsewhere"]}, None, None, "must resolve inside the source tree"),
         ({"backend-path": ["/abs"]}, None, None, "must be a relative path"),
@@ -158,7 +159,7 @@ def test_invalid_values(
     assert fragment in str(_error(table, conf, env))
 
 
-@pytest.mark.parametrize("backend", ["hatchling.build", "_a.b_1:c.d", "x", "x:y", "x\n"])
+@pytest.mark.parametrize("backend", ["hatchling.build", "_a.b_1:c.d", "x", "x:y", "if.class"])
 def test_valid_backends(backend: str) -> None:
     loaded = load_settings({"tool": {"metaseal": {"backend": backend}}}, None, {}, root=ROOT)
     assert loaded.settings.backend == backend

@@ -88,7 +88,7 @@ def test_a_table_marshal_cannot_hold_is_parsed_every_time(
     assert not [p for p in memo.iterdir() if p.name.startswith("toml-")]
 
 
-@pytest.mark.parametrize("damage", [b"", b"\xff\x00garbage", b"[not a table]"])
+@pytest.mark.parametrize("damage", [b"", b"\xff\x00garbage", b"[not a table]", b"[bad check]"])
 def test_a_damaged_remembered_table_is_parsed_again(
     make_project: MakeProject, tmp_path: Path, damage: bytes
 ) -> None:
@@ -99,7 +99,14 @@ def test_a_damaged_remembered_table_is_parsed_again(
     _PARSED.clear()
     assert _build(project) == ("engine", "")
     (table,) = (p for p in memo.iterdir() if p.name.startswith("toml-"))
-    table.write_bytes(marshal.dumps(["a list"]) if damage == b"[not a table]" else damage)
+    blob = marshal.dumps(["a list"])
+    if damage == b"[not a table]":  # a well-formed entry that holds no table
+        import hashlib
+
+        damage = hashlib.sha256(blob).digest() + blob
+    elif damage == b"[bad check]":  # a table whose checksum does not match
+        damage = bytes(32) + marshal.dumps({"project": {}})
+    table.write_bytes(damage)
     assert _build(project) == ("memo", "")
     assert _build(project) == ("memo", "")
     # Read again from the file, written again, then found.
@@ -329,3 +336,37 @@ def test_the_judging_code_is_in_the_key(tmp_path: Path, monkeypatch: pytest.Monk
     assert _memo._fingerprint([], [], ["judge_pkg"]) != before
     with pytest.raises(LookupError):
         _memo._fingerprint([], [], ["no_such_pkg"])
+    (tmp_path / "bytecode_only").mkdir()
+    (tmp_path / "bytecode_only" / "__init__.pyc").write_bytes(b"")
+    with pytest.raises(LookupError):  # nothing to stat: no fingerprint, so no memo
+        _memo._fingerprint([], [], ["bytecode_only"])
+
+
+def test_packages_are_found_where_import_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A finder of sys.meta_path (an editable install's) comes before sys.path, for the
+    fingerprint as for ``import``."""
+    import importlib.machinery
+    import importlib.util
+
+    served, shadow = tmp_path / "served" / "edit_pkg", tmp_path / "shadow" / "edit_pkg"
+    for package in (served, shadow):
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("", encoding="utf-8")
+
+    class Editable:
+        @staticmethod
+        def find_spec(name: str, path: object, target: object = None) -> object:
+            if name != "edit_pkg":
+                return None
+            return importlib.util.spec_from_file_location(
+                name, served / "__init__.py", submodule_search_locations=[str(served)]
+            )
+
+    monkeypatch.syspath_prepend(str(shadow.parent))
+    monkeypatch.setattr(sys, "meta_path", [Editable(), *sys.meta_path])
+    assert importlib.util.find_spec("edit_pkg").origin == str(served / "__init__.py")  # type: ignore[union-attr]
+    assert _memo._locate("edit_pkg") == [str(served)]
+    assert str(served) in _memo._fingerprint([], [], ["edit_pkg"]).decode()
+    assert importlib.machinery.PathFinder.find_spec("edit_pkg") is not None  # the shadow copy

@@ -101,8 +101,9 @@ def parsed_toml(
     (``typing`` and ``datetime`` come with it). The table is stored with :mod:`marshal`, which
     is built into the interpreter (``json`` costs a light inner backend a millisecond per hook
     call) and keeps every type a TOML table holds apart from dates; the digest covers Python's
-    version, so the format always matches the reader. A table that does not come back equal
-    (a date, NaN) is parsed every time."""
+    version, so the format always matches the reader, and each entry starts with the SHA-256
+    of its own bytes, so a damaged one is parsed again rather than loaded. A table that does
+    not come back equal (a date, NaN) is parsed every time."""
     import marshal
 
     if where is None or not _private(where):
@@ -113,16 +114,19 @@ def parsed_toml(
         return parse(data)
     try:
         with open(path, "rb") as file:
-            remembered = marshal.loads(file.read(_MAX_FILE))
-        if type(remembered) is dict:
-            return remembered
-    except (OSError, EOFError, ValueError, TypeError):
+            stored = file.read(_MAX_FILE)
+        check, blob = stored[:32], stored[32:]
+        if check == _sha256(blob).digest():
+            remembered = marshal.loads(blob)
+            if type(remembered) is dict:
+                return remembered
+    except (OSError, EOFError, ValueError, TypeError, MemoryError):
         pass  # absent or unreadable: parse (and remember) again
     table = parse(data)
     try:
         blob = marshal.dumps(table)
         if marshal.loads(blob) == table:
-            _write(where, path, blob)
+            _write(where, path, _sha256(blob).digest() + blob)
     except (ValueError, EOFError, TypeError, RecursionError):
         pass  # not marshallable (a date, or nested too deep), or not equal again (NaN)
     return table
@@ -169,28 +173,48 @@ def _code() -> bytes:
 def _fingerprint(lines: list[str], files: list[str], packages: list[str]) -> bytes:
     """``lines``, then the size and modification time of each of ``files`` and of every module
     file of ``packages``; a package ending in ``?`` may be missing, any other raises
-    :class:`LookupError`. A package already imported is found where it was imported from."""
+    :class:`LookupError`, as does a package without module files to stat (a zip, bytecode
+    only). A package already imported is found where it was imported from, any other as
+    ``import`` would find it."""
     files = list(files)
     for entry in packages:
         name, optional = entry.rstrip("?"), entry.endswith("?")
         locations = getattr(sys.modules.get(name), "__path__", None)
         if locations is None:
-            from importlib.machinery import PathFinder  # lighter than importlib.util
-
-            spec = PathFinder.find_spec(name)
-            locations = spec.submodule_search_locations if spec is not None else None
+            locations = _locate(name)
         if not locations:
             if optional:
                 continue
             raise LookupError(name)
+        found = []
         for root in locations:
             for folder, dirs, names in os.walk(root):
                 dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-                files += [os.path.join(folder, f) for f in sorted(names) if f.endswith(".py")]
+                found += [os.path.join(folder, f) for f in sorted(names) if f.endswith(".py")]
+        if not found:
+            raise LookupError(name)
+        files += found
     for path in files:
         info = os.stat(path)
         lines.append(f"{path} {info.st_size} {info.st_mtime_ns}")
     return "\n".join(lines).encode()
+
+
+def _locate(name: str) -> list[str] | None:
+    """Where ``import name`` would find a package, asking every finder of ``sys.meta_path`` as
+    ``importlib.util.find_spec`` does (an editable install's finder included), without
+    importing ``importlib.util``; ``None`` when none finds it or a finder fails."""
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is None:
+            continue
+        try:
+            spec = find_spec(name, None)
+        except Exception:  # a broken finder: no fingerprint, so no memo
+            return None
+        if spec is not None:
+            return list(spec.submodule_search_locations or ()) or None
+    return None
 
 
 @functools.cache

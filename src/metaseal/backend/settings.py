@@ -442,7 +442,7 @@ def _check_values(merge: _Merge, root: str | PathLike[str]) -> None:
             "`tool.metaseal.backend` is required: name the real build backend in pyproject.toml, "
             'for example `backend = "hatchling.build"`.',
         )
-    elif not _plain_backend(backend) and not re.match(_option("backend").pattern, backend):
+    elif not _plain_backend(backend) and not re.fullmatch(_option("backend").pattern, backend):
         merge.error(
             where("backend"),
             f'`{where("backend")}` must be "module" or "module:object", not {backend!r}.',
