@@ -54,6 +54,14 @@ def _left(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 
 
+def _temp_left(temp: Path) -> list[str]:
+    """What builds left in a temp directory: the entries of this user's staging root there
+    (``metaseal-<uid>``, which stays), and anything beside it."""
+    root = temp / f"metaseal-{os.getuid()}"
+    inside = _left(root) if root.is_dir() else []
+    return sorted([p.name for p in temp.iterdir() if p != root] + inside)
+
+
 @pytest.mark.parametrize("hatch", [False, True], ids=["plain", "hatch"])
 @pytest.mark.parametrize("answer", sorted(REFUSED_ANSWERS))
 def test_wrong_answers_are_refused_and_nothing_is_published(
@@ -71,7 +79,7 @@ def test_wrong_answers_are_refused_and_nothing_is_published(
         assert "not published" in stderr
         assert ".metaseal-" not in stderr  # named by its file name, not the staging path
     assert _left(project.out()) == []
-    assert _left(tmp_path / "tmp") == []
+    assert _temp_left(tmp_path / "tmp") == []
 
 
 @pytest.mark.parametrize(
@@ -95,7 +103,7 @@ def test_an_honest_answer_is_published_and_staged_outside_the_output(
     project = _hostile(make_project, tmp_path)
     name = project.hooks().build_wheel(str(project.out()))
     assert _left(project.out()) == [name]
-    assert _left(tmp_path / "tmp") == []
+    assert _temp_left(tmp_path / "tmp") == []
 
 
 def test_missing_output_directory_is_a_clear_error(
@@ -166,7 +174,7 @@ def test_a_killed_build_leaves_nothing_behind(
     out = project.out()
     proc = _start_sleeping_build(project, out, ready)
     try:
-        assert any(p.name.startswith(".metaseal-") for p in (tmp_path / "tmp").iterdir())
+        assert any(name.startswith(".metaseal-") for name in _temp_left(tmp_path / "tmp"))
     finally:
         proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=30)
@@ -177,13 +185,13 @@ def test_a_killed_build_leaves_nothing_behind(
     assert leftovers == []
     if signum != signal.SIGKILL:
         assert _left(out) == []
-        assert _left(tmp_path / "tmp") == []
+        assert _temp_left(tmp_path / "tmp") == []
     # The next build removes what the killed one could not.
     ready.unlink()
     honest = Project(project.root, {"TMPDIR": str(tmp_path / "tmp")})
     name = honest.hooks().build_wheel(str(out))
     assert _left(out) == [name]
-    assert _left(tmp_path / "tmp") == []
+    assert _temp_left(tmp_path / "tmp") == []
 
 
 def test_a_live_build_staging_is_not_removed(make_project: MakeProject, tmp_path: Path) -> None:
@@ -206,16 +214,48 @@ def test_a_live_build_staging_is_not_removed(make_project: MakeProject, tmp_path
 def test_planted_staging_names_are_left_alone(make_project: MakeProject, tmp_path: Path) -> None:
     """Names that only look like a build's staging (no process id, a huge one) break nothing."""
     project = _hostile(make_project, tmp_path)
-    tmp = tmp_path / "tmp"
-    tmp.mkdir(exist_ok=True)
+    root = tmp_path / "tmp" / f"metaseal-{os.getuid()}"
+    root.mkdir(mode=0o700)
     planted = [".metaseal-", ".metaseal-x-1", ".metaseal-12", ".metaseal-4294967296-a"]
     planted += [f".metaseal-{'9' * 200}-a", ".metaseal-\u0661\u0662-a"]
     for name in planted:
-        (tmp / name).mkdir()
+        (root / name).mkdir()
     out = project.out()
-    name = Project(project.root, {"TMPDIR": str(tmp)}).hooks().build_wheel(str(out))
+    name = Project(project.root, project.env).hooks().build_wheel(str(out))
     assert _left(out) == [name]
-    assert sorted(p.name for p in tmp.iterdir()) == sorted(planted)
+    assert _left(root) == sorted(planted)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the staging root is POSIX-only")
+@pytest.mark.parametrize("planted", ["open", "link", "file"])
+def test_a_staging_root_others_could_use_is_not_used(
+    make_project: MakeProject, tmp_path: Path, planted: str
+) -> None:
+    """``<temp>/metaseal-<uid>`` open to others, a link or a file: staging goes to the temp
+    directory itself, and what was planted is left as it was."""
+    project = _hostile(make_project, tmp_path)
+    temp = tmp_path / "tmp"
+    root, elsewhere = temp / f"metaseal-{os.getuid()}", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if planted == "open":
+        root.mkdir()
+        root.chmod(0o777)
+    elif planted == "link":
+        root.symlink_to(elsewhere)
+    else:
+        root.write_text("", encoding="utf-8")
+    ready = tmp_path / "ready"
+    project.runner.env.update(FAKE_ANSWER="sleep", FAKE_READY=str(ready), FAKE_SLEEP="1")
+    proc = _start_sleeping_build(project, project.out(), ready)
+    try:
+        assert any(p.name.startswith(".metaseal-") for p in temp.iterdir())
+    finally:
+        _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert not [p for p in temp.iterdir() if p.name.startswith(".metaseal-")]
+    assert _left(elsewhere) == []
+    if planted == "open":
+        assert _left(root) == []
 
 
 def test_eight_parallel_builds_into_one_directory(
@@ -237,7 +277,7 @@ def test_eight_parallel_builds_into_one_directory(
         names = list(pool.map(lambda p: p.hooks().build_wheel(str(out)), projects))
     assert sorted(names) == [f"demo_pkg-1.{i}-py3-none-any.whl" for i in range(8)]
     assert _left(out) == sorted(names)
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".metaseal-")]
+    assert not [name for name in _temp_left(tmp_path) if name.startswith(".metaseal-")]
 
 
 def test_sigterm_ignored_by_the_frontend_stays_ignored() -> None:

@@ -1,20 +1,23 @@
 """Where a built file waits before it is published, and what the inner backend may answer.
 
-The inner backend builds into a private staging directory in the system temp directory (named
-``.metaseal-<pid>-*``), never inside the output directory, so a build killed half way leaves no
+The inner backend builds into a private staging directory (named ``.metaseal-<pid>-*``) in
+``metaseal-<uid>``, a directory of the system temp directory that only this user can use
+(:func:`staging_root`; the temp directory itself when that cannot be had), never inside the
+output directory, so a build killed half way leaves no
 unchecked ``*.whl`` there. Its answer must be a plain file name with the hook's suffix, naming a
 regular file it wrote, whose name and version match the metadata inside (:func:`accept`,
 :func:`check_identity`). Publishing is one :func:`os.replace` into the output directory; across
 file systems the file is first copied into a reserved ``.metaseal-<pid>-*.part`` file there (a
 name no ``*.whl`` / ``*.tar.gz`` glob picks up), then renamed. SIGTERM and SIGINT during a build
 clean up before the process ends (:func:`cleanup_on_signals`); what a SIGKILL leaves behind is
-removed by the next build once its process is gone (:func:`remove_stale`).
+removed by the next build once its process is gone (:func:`remove_stale`), which looks only
+at the output directory and this user's staging root, never at the whole temp directory.
 
 Standard library only at import time, like the rest of :mod:`metaseal.backend`.
 """
 
 # pathlib is avoided (see _lifecycle): paths are strings here.
-# ruff: noqa: PTH105, PTH107, PTH112, PTH117, PTH118, PTH119
+# ruff: noqa: PTH102, PTH105, PTH107, PTH112, PTH117, PTH118, PTH119
 
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ __all__ = [
     "cleanup_on_signals",
     "open_stage",
     "remove_stale",
+    "staging_root",
 ]
 
 PREFIX = ".metaseal-"
@@ -86,6 +90,37 @@ def remove_stale(directory: str | os.PathLike[str]) -> None:
                 os.remove(entry.path)
 
 
+def staging_root() -> str:
+    """``<temp>/metaseal-<uid>``, created with mode 0700: the staging directories of this user's
+    builds, so that looking for leftovers costs the same however full the temp directory is.
+    The temp directory itself when that directory cannot be created, or is not a directory
+    (a link planted there), belongs to another user, or is open to others."""
+    import stat
+    import tempfile
+
+    base = tempfile.gettempdir()
+    if os.name != "posix":
+        return base
+    root = os.path.join(base, f"metaseal-{os.getuid()}")
+    try:
+        os.mkdir(root, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return base
+    try:
+        info = os.lstat(root)
+    except OSError:
+        return base
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != os.getuid()
+        or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+    ):
+        return base
+    return root
+
+
 class Stage:
     """A private staging directory plus the reserved ``.part`` file in the output directory."""
 
@@ -99,8 +134,9 @@ class Stage:
                 "nothing was built. Create it (or point the frontend at another one)."
             )
         prefix = f"{PREFIX}{os.getpid()}-"
+        root = staging_root()
         remove_stale(output)
-        remove_stale(tempfile.gettempdir())
+        remove_stale(root)
         try:
             fd, part = tempfile.mkstemp(dir=output, prefix=prefix, suffix=".part")
         except OSError as exc:
@@ -111,11 +147,11 @@ class Stage:
         os.close(fd)
         self.part = part
         try:
-            self.directory = tempfile.mkdtemp(prefix=prefix)
+            self.directory = tempfile.mkdtemp(prefix=prefix, dir=root)
         except OSError as exc:
             os.remove(self.part)
             raise MetasealError(
-                f"cannot create a staging directory in `{tempfile.gettempdir()}` "
+                f"cannot create a staging directory in `{root}` "
                 f"({exc.strerror or exc}); nothing was built. Set TMPDIR to a writable "
                 "directory."
             ) from None
