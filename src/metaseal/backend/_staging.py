@@ -3,15 +3,15 @@
 The inner backend builds into a private staging directory (named ``.metaseal-<pid>-*``) in
 ``metaseal-<uid>``, a directory of the system temp directory that only this user can use
 (:func:`staging_root`; the temp directory itself when that cannot be had), never inside the
-output directory, so a build killed half way leaves no
-unchecked ``*.whl`` there. Its answer must be a plain file name with the hook's suffix, naming a
-regular file it wrote, whose name and version match the metadata inside (:func:`accept`,
-:func:`check_identity`). Publishing is one :func:`os.replace` into the output directory; across
-file systems the file is first copied into a reserved ``.metaseal-<pid>-*.part`` file there (a
-name no ``*.whl`` / ``*.tar.gz`` glob picks up), then renamed. SIGTERM and SIGINT during a build
-clean up before the process ends (:func:`cleanup_on_signals`); what a SIGKILL leaves behind is
-removed by the next build once its process is gone (:func:`remove_stale`), which looks only
-at the output directory and this user's staging root, never at the whole temp directory.
+output directory, so a build killed half way leaves no unchecked ``*.whl`` there. Its answer
+must be a plain file name with the hook's suffix, naming a regular file it wrote, whose name and
+version match the metadata inside (:func:`accept`, :func:`check_identity`). Publishing is one
+:func:`os.replace` into the output directory; across file systems the file is first copied into
+a reserved ``.metaseal-<pid>-*.part`` file there (a name no ``*.whl`` / ``*.tar.gz`` glob picks
+up), then renamed. SIGTERM and SIGINT during a build clean up before the process ends
+(:func:`cleanup_on_signals`); what a SIGKILL leaves behind is removed by the next build once its
+process is gone (:func:`remove_stale`), which looks only at the output directory and this user's
+staging root, never at the whole temp directory.
 
 Standard library only at import time, like the rest of :mod:`metaseal.backend`.
 """
