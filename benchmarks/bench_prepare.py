@@ -20,7 +20,9 @@ hook call, no build isolation, backends preinstalled), round-robin so drift hits
 
 The report gives medians and the ratios metaseal/inner and metaseal/floor from the same run.
 With ``--build-rounds N``, ``python -m build --no-isolation`` (sdist, then the wheel from it)
-is also timed through metaseal and through the bare backend.
+is also timed through metaseal and through the bare backend; with ``--real`` as well, on real
+projects' sdists from PyPI (pinned by sha256 in the test corpus), wrapped the way a project
+adopts metaseal.
 """
 
 from __future__ import annotations
@@ -59,6 +61,16 @@ BUILT = ("setuptools", "hatchling", "flit-core", "pdm-backend", "poetry-core", "
 TOOLS = ("pyproject-hooks", "build")
 #: The verdict memo of the timed builds (emptied at the start of every run).
 MEMO = WORK / "memo"
+#: ``--real``: one real project per backend, from the wrapped-corpus test's pinned sdists
+#: (``tests/integration/realworld/corpus.toml``): name, version, and what its build needs.
+REAL: dict[str, tuple[str, str, str]] = {
+    "pluggy": ("1.6.0", "setuptools.build_meta", "setuptools setuptools-scm"),
+    "attrs": ("25.3.0", "hatchling.build", "hatchling hatch-vcs hatch-fancy-pypi-readme"),
+    "packaging": ("25.0", "flit_core.buildapi", "flit-core"),
+    "findpython": ("0.6.1", "pdm.backend", "pdm-backend"),
+    "rich": ("13.7.1", "poetry.core.masonry.api", "poetry-core"),
+    "wws-api": ("0.2.0", "uv_build", "uv-build"),
+}
 
 PYPROJECT = """\
 [build-system]
@@ -267,6 +279,29 @@ def sealed_sdist(name: str) -> Path:
     return target / top
 
 
+def real_projects() -> list[tuple[str, Path, str]]:
+    """``--real``: each project of :data:`REAL`, unpacked twice under ``.work/real``: as
+    published (``<name>-bare``) and wrapped in metaseal; (label, wrapped tree, inner backend)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    # The corpus test's own steps: pinned download, unpacking, and the rewrite to metaseal.
+    from integration.realworld._corpus import fetch_sdist, load_corpus, unpack, wrap
+
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    needs = sorted({req for _, _, reqs in REAL.values() for req in reqs.split()})
+    run([uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(PYTHON), *needs])
+    corpus = {(p.name, p.version): p for p in load_corpus()}
+    found = []
+    for name, (version, inner, _) in REAL.items():
+        sdist = fetch_sdist(corpus[(name, version)])
+        base = WORK / "real" / name
+        shutil.rmtree(base, ignore_errors=True)
+        bare = unpack(sdist, base / "bare")
+        wrapped = wrap(unpack(sdist, base / "wrapped"))
+        bare.rename(wrapped.parent / f"{wrapped.name}-bare")  # where time_build looks for it
+        found.append((f"{name} {version}", wrapped, inner))
+    return found
+
+
 def seal_state(tree: Path) -> str:
     header = (tree / "PKG-INFO").read_text(encoding="utf-8").split("\n\n")[0].splitlines()
     version = next(line.split(": ", 1)[1] for line in header if line.startswith("Metadata-Version"))
@@ -324,9 +359,10 @@ def time_build(
         return took
 
 
-def time_builds(names: list[str], rounds: int, hook_times: bool) -> None:
-    """The build table (and with ``hook_times`` the hook table): each variant ``rounds`` times,
-    interleaved, after one warm-up round."""
+def time_builds(projects: list[tuple[str, Path, str]], rounds: int, hook_times: bool) -> None:
+    """The build table (and with ``hook_times`` the hook table) of ``projects`` (label, wrapped
+    tree, inner backend; the bare tree beside it): each variant ``rounds`` times, interleaved,
+    after one warm-up round."""
     shutil.rmtree(MEMO, ignore_errors=True)
     print(
         f"\npython -m build --no-isolation (sdist + wheel), median of {rounds} "
@@ -335,12 +371,11 @@ def time_builds(names: list[str], rounds: int, hook_times: bool) -> None:
         "metadata inputs), first: an empty memo (a first build, the sdist is checked)"
     )
     print(
-        f"{'backend':<12} {'bare':>6} {'memo':>6} {'overhead':>9} {'ms':>5} "
+        f"{'project':<18} {'bare':>6} {'memo':>6} {'overhead':>9} {'ms':>5} "
         f"{'first':>8} {'overhead':>9} {'ms':>5}"
     )
     per_hook: dict[tuple[str, str, str], list[float]] = {}
-    for name in [n for n in names if n in BUILT]:
-        project, inner = WORK / "projects" / name, BACKENDS[name][1]
+    for name, project, inner in projects:
         times: dict[str, list[float]] = {"bare": [], "memo": [], "off": []}
         for index in range(rounds + 1):
             lives: dict[str, dict[str, float]] = {k: {} for k in times}
@@ -372,23 +407,23 @@ def time_builds(names: list[str], rounds: int, hook_times: bool) -> None:
             for k in ("memo", "off")
         )
         print(
-            f"{name:<12} {b:6.3f} {m:6.3f} {100 * dm / b:8.1f}% {1000 * dm:5.0f} "
+            f"{name:<18} {b:6.3f} {m:6.3f} {100 * dm / b:8.1f}% {1000 * dm:5.0f} "
             f"{o:8.3f} {100 * do / b:8.1f}% {1000 * do:5.0f}"
         )
     if per_hook:
         print("\neach hook subprocess inside those builds, median ms (site start-up to exit)")
         print(
-            f"{'backend':<12} {'hook':<12} {'bare':>6} {'memo':>6} {'+ms':>5} "
+            f"{'project':<18} {'hook':<12} {'bare':>6} {'memo':>6} {'+ms':>5} "
             f"{'first':>8} {'+ms':>5}"
         )
-        for name in [n for n in names if n in BUILT]:
+        for name, _, _ in projects:
             for hook_name in ("build_sdist", "build_wheel"):
                 med = {
                     k: statistics.median(per_hook.get((name, hook_name, k), [0.0]))
                     for k in ("bare", "memo", "off")
                 }
                 print(
-                    f"{name:<12} {hook_name:<12} {med['bare']:6.1f} {med['memo']:6.1f} "
+                    f"{name:<18} {hook_name:<12} {med['bare']:6.1f} {med['memo']:6.1f} "
                     f"{med['memo'] - med['bare']:5.1f} {med['off']:8.1f} "
                     f"{med['off'] - med['bare']:5.1f}"
                 )
@@ -406,6 +441,11 @@ def main() -> int:
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--python", default=sys.executable, help="interpreter for the venv")
     parser.add_argument("--fresh", action="store_true", help="recreate the venv")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="with --build-rounds: also build real projects' sdists from PyPI (pinned)",
+    )
     args = parser.parse_args()
     names = [n for n in args.backends.split(",") if n]
     unknown = sorted(set(names) - set(BACKENDS))
@@ -444,7 +484,10 @@ def main() -> int:
         )
 
     if args.build_rounds:
-        time_builds(names, args.build_rounds, args.per_hook)
+        built = [(n, WORK / "projects" / n, BACKENDS[n][1]) for n in names if n in BUILT]
+        time_builds(
+            built + (real_projects() if args.real else []), args.build_rounds, args.per_hook
+        )
     return 0
 
 
