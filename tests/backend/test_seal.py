@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import tarfile
 from typing import TYPE_CHECKING
 
 import pytest
 from pyproject_hooks import BuildBackendWarning
 
-from .conftest import PROJECT_TABLE
+from .conftest import PROJECT_TABLE, clean_env
 
 if TYPE_CHECKING:
     from .conftest import MakeProject, Project
@@ -193,6 +194,54 @@ def test_old_sdist_is_sealed_with_the_projects_dynamic_fields(make_project: Make
     name = unpacked.hooks().build_wheel(str(unpacked.out()))
     assert (unpacked.out() / name).is_file()
     assert "metadata drift" not in unpacked.runner.stderr
+
+
+#: Builds a wheel in-process; says whether the checking engine was loaded.
+_WHEEL_PROBE = (
+    "import sys, metaseal.backend as b\n"
+    "print(b.build_wheel(sys.argv[1]))\n"
+    "print('engine' if 'metaseal.engine.seal' in sys.modules else 'bytes')\n"
+)
+
+
+def _wheel_probe(project: Project) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _WHEEL_PROBE, str(project.out())],
+        cwd=project.root,
+        env=clean_env(**project.env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_wheel_of_a_sealed_old_sdist_is_checked_without_the_engine(
+    make_project: MakeProject,
+) -> None:
+    """A backend that writes 2.1 writes the wheel's METADATA as the sdist's PKG-INFO was before
+    metaseal sealed it: the pair differs only in what sealing changed, which the engine reports
+    as information, so it is decided from the bytes. Any other difference still reaches the
+    engine, and is refused."""
+    table = PROJECT_TABLE + 'dynamic = ["classifiers", "version"]\n'
+    project = make_project("fake_unsealed", project=table.replace('version = "1.0"\n', ""))
+    with pytest.warns(BuildBackendWarning):
+        unpacked = project.unpacked()
+    pkg_info = unpacked.root / "PKG-INFO"
+    assert pkg_info.read_text(encoding="utf-8").startswith("Metadata-Version: 2.2\nDynamic: ")
+    done = _wheel_probe(unpacked)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["demo_pkg-1.0-py3-none-any.whl", "bytes"]
+    assert done.stderr == ""
+    # The same pair with one more difference (a Summary only the sdist has) is the engine's.
+    text = pkg_info.read_text(encoding="utf-8")
+    pkg_info.write_text(text.replace("Name: demo-pkg\n", "Name: demo-pkg\nSummary: x\n"), "utf-8")
+    for wheel in unpacked.out().iterdir():
+        wheel.unlink()
+    refused = _wheel_probe(unpacked)
+    assert refused.returncode == 1, refused.stderr
+    assert "Summary" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert list(unpacked.out().iterdir()) == []
 
 
 def _build_prepared(project: Project, variant: str) -> str:

@@ -314,46 +314,6 @@ def findings_for(
     )
 
 
-def _identical_to_pkg_info(
-    here: Session, kind: Kind, path: str, metadata_directory: str | None, *, fast_path: bool
-) -> dict[str, list[str]] | None:
-    """The headers of PKG-INFO when a wheel built from an sdist holds it byte for byte (as does
-    any prepared METADATA): then every check passes, and the engine (packaging, email) need not
-    be loaded; else ``None``.
-    """
-    import zipfile
-
-    pkg_info = os.path.join(here.root, "PKG-INFO")
-    if kind == "sdist" or not os.path.isfile(pkg_info):
-        return None
-    with open(pkg_info, "rb") as file:
-        promised = file.read()
-    if not formats.is_sealed(formats.metadata_version(promised)):
-        return None  # an unsealed PKG-INFO proves nothing: [project] must still be checked
-    headers = formats.read_headers(promised) or {}
-    dynamic = headers.get("dynamic", [])
-    if any(name.lower() in formats.NEVER_DYNAMIC for name in dynamic):
-        return None  # identical or not, the engine reports the forbidden Dynamic
-    prepared = os.path.join(metadata_directory, "METADATA") if metadata_directory else None
-    if prepared is not None and os.path.isfile(prepared):
-        with open(prepared, "rb") as file:
-            if file.read() != promised:
-                return None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            dist_info = formats.one_dist_info(archive.namelist(), path)
-            same = archive.read(f"{dist_info}/METADATA") == promised
-            if same and prepared is not None and os.path.isfile(prepared) and not fast_path:
-                from pathlib import Path
-
-                from metaseal.backend._distinfo import same_entry_points
-
-                same = same_entry_points(archive, dist_info, Path(prepared).parent)
-    except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
-        return None  # the engine's reader explains what is wrong
-    return headers if same else None
-
-
 def verify(
     here: Session, kind: Kind, path: str, metadata_directory: str | None, *, fast_path: bool
 ) -> str | None:
@@ -361,9 +321,10 @@ def verify(
     ``fast_path`` says ``metadata_directory`` holds PKG-INFO as METADATA (no entry points).
     Return the warnings printed when the verdict kept the file ("" for none), ``None`` when
     it was kept only because of ``mode = "warn"`` or the escape hatch."""
+    from metaseal.backend._bytewise import identical_to_pkg_info
     from metaseal.backend._staging import check_identity
 
-    headers = _identical_to_pkg_info(here, kind, path, metadata_directory, fast_path=fast_path)
+    headers = identical_to_pkg_info(here.root, kind, path, metadata_directory, fast_path=fast_path)
     if headers is not None:
         try:
             check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
