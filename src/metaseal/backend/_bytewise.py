@@ -42,8 +42,9 @@ def identical_to_pkg_info(
     pkg_info = os.path.join(root, "PKG-INFO")
     if kind == "sdist" or not os.path.isfile(pkg_info):
         return None
-    with open(pkg_info, "rb") as file:
-        promised = file.read()
+    promised = _bounded(pkg_info)
+    if promised is None:
+        return None  # too big, or a header flood: the engine's reader refuses it, and says why
     if not formats.is_sealed(formats.metadata_version(promised)):
         return None  # an unsealed PKG-INFO proves nothing: [project] must still be checked
     headers = formats.read_headers(promised) or {}
@@ -53,13 +54,22 @@ def identical_to_pkg_info(
     prepared = os.path.join(metadata_directory, "METADATA") if metadata_directory else None
     answered = None
     if prepared is not None and os.path.isfile(prepared):
-        with open(prepared, "rb") as file:
-            answered = file.read(formats.MAX_METADATA_BYTES + 1)
+        answered = _bounded(prepared)
+        if answered is None:
+            return None
     try:
         with zipfile.ZipFile(path) as archive:
-            dist_info = formats.one_dist_info(archive.namelist(), path)
-            info = archive.getinfo(f"{dist_info}/METADATA")
-            if info.file_size > formats.MAX_METADATA_BYTES:
+            names = archive.namelist()
+            dist_info = formats.one_dist_info(names, path)
+            member = f"{dist_info}/METADATA"
+            info = archive.getinfo(member)
+            kind_bits = (info.external_attr >> 16) & 0o170000
+            if (
+                names.count(member) != 1  # which copy an installer reads is anyone's guess
+                or info.is_dir()
+                or kind_bits not in (0, 0o100000)  # a link, not a regular file
+                or info.file_size > formats.MAX_METADATA_BYTES
+            ):
                 return None  # the engine's reader refuses it, with the reason
             written = archive.read(info)
             same = written == promised or _sealed_from(written, promised, headers)
@@ -74,6 +84,16 @@ def identical_to_pkg_info(
     except (OSError, KeyError, zipfile.BadZipFile, ArtifactError):
         return None  # the engine's reader explains what is wrong
     return headers if same else None
+
+
+def _bounded(path: str) -> bytes | None:
+    """The bytes of a metadata file, or ``None`` when the engine's reader would refuse it for
+    its size or its number of lines (a header flood)."""
+    with open(path, "rb") as file:
+        data = file.read(formats.MAX_METADATA_BYTES + 1)
+    if len(data) > formats.MAX_METADATA_BYTES or data.count(b"\n") >= formats.MAX_HEADER_LINES:
+        return None  # counting every line is stricter than the reader: the engine then decides
+    return data
 
 
 def _sealed_from(written: bytes, promised: bytes, headers: Mapping[str, list[str]]) -> bool:
