@@ -175,13 +175,18 @@ def _fingerprint(lines: list[str], files: list[str], packages: list[str]) -> byt
     file of ``packages``; a package ending in ``?`` may be missing, any other raises
     :class:`LookupError`, as does a package without module files to stat (a zip, bytecode
     only). A package already imported is found where it was imported from, any other as
-    ``import`` would find it."""
+    ``import`` would find it (every finder of ``sys.meta_path``, an editable install's
+    included): :func:`importlib.util.find_spec`."""
+    import importlib.util
+
     files = list(files)
     for entry in packages:
         name, optional = entry.rstrip("?"), entry.endswith("?")
-        locations = getattr(sys.modules.get(name), "__path__", None)
-        if locations is None:
-            locations = _locate(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        except Exception:  # a broken finder, a module without a spec: no fingerprint, no memo
+            spec = None
+        locations = spec.submodule_search_locations if spec is not None else None
         if not locations:
             if optional:
                 continue
@@ -198,23 +203,6 @@ def _fingerprint(lines: list[str], files: list[str], packages: list[str]) -> byt
         info = os.stat(path)
         lines.append(f"{path} {info.st_size} {info.st_mtime_ns}")
     return "\n".join(lines).encode()
-
-
-def _locate(name: str) -> list[str] | None:
-    """Where ``import name`` would find a package, asking every finder of ``sys.meta_path`` as
-    ``importlib.util.find_spec`` does (an editable install's finder included), without
-    importing ``importlib.util``; ``None`` when none finds it or a finder fails."""
-    for finder in sys.meta_path:
-        find_spec = getattr(finder, "find_spec", None)
-        if find_spec is None:
-            continue
-        try:
-            spec = find_spec(name, None)
-        except Exception:  # a broken finder: no fingerprint, so no memo
-            return None
-        if spec is not None:
-            return list(spec.submodule_search_locations or ()) or None
-    return None
 
 
 @functools.cache
