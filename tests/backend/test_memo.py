@@ -38,12 +38,13 @@ def _stale(make_project: MakeProject, memo: Path, **env: str) -> Project:
 
 
 def _build(project: Project, **env: str) -> tuple[str, str]:
-    """Build the sdist in a fresh process: (``engine`` or ``memo``, stderr)."""
+    """Build the sdist in a fresh process: (``engine`` or ``memo``, stderr). The check runs in
+    the hook process (no forked checker, see test_ahead.py), where the probe sees it."""
     out = project.out(f"dist-{len(list(project.root.parent.iterdir()))}")
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(out)],
         cwd=project.root,
-        env=clean_env(**{**project.env, **env}),
+        env=clean_env(**{"METASEAL_CHECK_AHEAD": "0", **project.env, **env}),
         capture_output=True,
         text=True,
         check=False,
@@ -56,6 +57,10 @@ def _build(project: Project, **env: str) -> tuple[str, str]:
     return how, done.stderr
 
 
+def _pyproject_bytes(project: Project) -> bytes:
+    return (project.root / "pyproject.toml").read_bytes()
+
+
 #: For each build of the running test, whether it loaded a TOML reader.
 _PARSED: list[bool] = []
 
@@ -65,9 +70,12 @@ def test_an_unchanged_project_is_checked_once(make_project: MakeProject, tmp_pat
     project = _stale(make_project, memo)
     _PARSED.clear()
     assert _build(project) == ("engine", "")
-    assert len([p for p in memo.iterdir() if not p.name.startswith("toml-")]) == 1
+    assert len([p for p in memo.iterdir() if not p.name.startswith(("toml-", "seen-"))]) == 1
+    assert _memo.checked_before(str(memo), str(project.root), _pyproject_bytes(project))
     assert _build(project) == ("memo", "")
-    assert len(list(memo.iterdir())) == 2  # the verdict and the parsed pyproject.toml
+    # The verdict, the parsed pyproject.toml, and the note that this project state was checked.
+    assert sorted(p.name[:5] for p in memo.iterdir() if len(p.name) > 64) == ["seen-", "toml-"]
+    assert len(list(memo.iterdir())) == 3
     # The second build did not even load a TOML reader: the table came from the memo.
     assert _PARSED == [True, False]
 

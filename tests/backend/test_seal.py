@@ -124,10 +124,10 @@ def test_unsealable_sdist_warns_naming_the_backend(make_project: MakeProject) ->
 def test_installed_backends_are_named_with_their_version() -> None:
     from importlib.metadata import version
 
-    from metaseal.backend._lifecycle import _describe_backend
+    from metaseal.backend._say import describe_backend
     from metaseal.backend.settings import Settings
 
-    described = _describe_backend(Settings(backend="packaging.version:Version"))
+    described = describe_backend(Settings(backend="packaging.version:Version"))
     assert described == f"`packaging.version:Version`, packaging {version('packaging')}"
 
 

@@ -24,18 +24,12 @@ import functools
 import os
 import shutil
 import sys
-import warnings
 
 from metaseal.backend._fastpath import MARKER
 from metaseal.backend._inner import import_backend
 from metaseal.backend.settings import Loaded, Settings, load_settings
-from metaseal.engine import formats
 from metaseal.errors import (
-    ArtifactError,
     ConfigError,
-    MetasealWarning,
-    SealBroken,
-    escape_controls,
 )
 
 # Every hook call pays for this module's imports, so typing, zipfile and tempfile (and the
@@ -45,14 +39,12 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, Literal
 
-    from metaseal.engine.artifact import Artifact
-    from metaseal.engine.findings import Finding
+    from metaseal.backend._ahead import Checker
 
     Kind = Literal["sdist", "wheel", "editable"]
 
-__all__ = ["Session", "build", "get_requires", "inner_attribute", "prepare_metadata", "verify"]
+__all__ = ["Session", "build", "get_requires", "inner_attribute", "prepare_metadata"]
 
-_HATCH = "METASEAL_ALLOW_BROKEN_SEAL=1"
 _SHOUTED: set[str] = set()
 
 
@@ -82,6 +74,10 @@ class Session:
     @property
     def settings(self) -> Settings:
         return self.loaded.settings
+
+    def import_backend(self) -> None:
+        settings = self.settings
+        self.backend = import_backend(settings.backend, settings.backend_path, self.root)
 
     def call(self, hook: str, *args: object) -> Any:
         """Call an inner hook positionally (as pyproject-hooks does) with forwarded settings."""
@@ -117,19 +113,23 @@ def _read_pyproject(
     return data, read[0]
 
 
-def session(config_settings: Mapping[str, Any] | None) -> Session:
-    """Load the settings for this hook call and the (cached) inner backend."""
+def session(config_settings: Mapping[str, Any] | None, *, backend: bool = True) -> Session:
+    """Load the settings for this hook call and the (cached) inner backend (with ``backend``;
+    otherwise :attr:`Session.backend` is ``None`` until :meth:`Session.import_backend`)."""
     root = os.getcwd()
     pyproject, raw = _read_pyproject(root, config_settings)
     loaded = load_settings(pyproject, config_settings, os.environ, root=root)
     for message in loaded.demoted:
         if message not in _SHOUTED:
             _SHOUTED.add(message)
-            _shout(f"metaseal: {_HATCH} is set, so this is ignored: {message}")
-    settings = loaded.settings
+            from metaseal.backend._say import HATCH, shout
+
+            shout(f"metaseal: {HATCH} is set, so this is ignored: {message}")
     _check_vendored()
-    backend = import_backend(settings.backend, settings.backend_path, root)
-    return Session(root, pyproject, loaded, backend, raw)
+    here = Session(root, pyproject, loaded, None, raw)
+    if backend:
+        here.import_backend()
+    return here
 
 
 @functools.cache
@@ -144,7 +144,9 @@ def _check_vendored() -> None:
 
     problem = check_stamp(package_dir)
     if problem is not None:
-        _shout(f"metaseal: warning: {problem}")
+        from metaseal.backend._say import shout
+
+        shout(f"metaseal: warning: {problem}")
 
 
 def inner_attribute(name: str) -> Any:
@@ -202,9 +204,35 @@ def build(
 ) -> str:
     """Build with the inner backend into a private staging directory (see
     :mod:`metaseal.backend._staging`), accept its answer, verify, then publish atomically."""
+    here = session(config_settings, backend=False)
+    # The check will need the engine unless a memo entry or PKG-INFO's bytes decide it: import
+    # it in a forked checker while the inner backend imports and builds (see _ahead).
+    checker = None
+    if here.settings.check_ahead and (
+        (kind == "sdist" and not _rebuild(here))
+        or (kind != "sdist" and not os.path.isfile(os.path.join(here.root, "PKG-INFO")))
+    ):
+        from metaseal.backend._ahead import start
+        from metaseal.backend._verify import answer, warm
+
+        checker = start(warm, functools.partial(answer, here))
+    try:
+        here.import_backend()
+        return _build(here, kind, directory, metadata_directory, checker)
+    finally:
+        if checker is not None:
+            checker.close()
+
+
+def _build(
+    here: Session,
+    kind: Kind,
+    directory: str,
+    metadata_directory: str | None,
+    checker: Checker | None,
+) -> str:
     from metaseal.backend._staging import accept, open_stage
 
-    here = session(config_settings)
     hook, prepare = f"build_{kind}", f"prepare_metadata_for_build_{kind}"
     with open_stage(directory) as stage:
         staging = stage.directory
@@ -224,10 +252,11 @@ def build(
         if kind == "sdist" and memo is None and here.settings.seal_old_sdists:
             # No memo entry: no memo, or the sdist is unsealed (a sealed one needs no reseal).
             from metaseal.backend._reseal import seal_if_old
+            from metaseal.backend._say import describe_backend, shout
 
-            message = seal_if_old(here.pyproject, staged, lambda: _describe_backend(here.settings))
+            message = seal_if_old(here.pyproject, staged, lambda: describe_backend(here.settings))
             if message:
-                _shout(message)
+                shout(message)
                 memo = _memo_entry(here, staged)
         if memo is not None:
             from metaseal.backend._memo import recall
@@ -235,21 +264,42 @@ def build(
             said = recall(*memo)
             if said is not None:
                 if said:
-                    _shout(said)
+                    from metaseal.backend._say import shout
+
+                    shout(said)
                 stage.publish(staged, os.path.basename(staged))
                 return os.path.basename(staged)
         # Prepared metadata binds the wheel (PEP 517): the inner backend's, and PKG-INFO when
         # the fast path answered with it (even with a Dynamic License-File, the wheel must then
         # hold exactly those files). A reused wheel is its own prepared metadata.
         prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
-        said = verify(here, kind, staged, prepared, fast_path=who == "pkg-info")
+        from metaseal.backend._say import shout
+        from metaseal.backend._verify import answered, job_for, verify
+
+        fast_path = who == "pkg-info"
+        job = job_for(kind, staged, prepared, fast_path=fast_path)
+        told = answered(checker.judge(job)) if checker is not None else None
+        if told is not None:  # the checker ran the same check on the same file: its verdict
+            said, shouted = told
+            for message in shouted:
+                shout(message)
+        else:
+            said = verify(here, kind, staged, prepared, fast_path=fast_path)
         # Remembered only when nothing the check read changed while it ran.
         if said is not None and memo is not None and _memo_entry(here, staged) == memo:
-            from metaseal.backend._memo import remember
+            from metaseal.backend._memo import mark, remember
 
             remember(*memo, said)
+            mark(memo[0], here.root, here.pyproject_bytes)
         stage.publish(staged, os.path.basename(staged))
         return os.path.basename(staged)
+
+
+def _rebuild(here: Session) -> bool:
+    """Whether this sdist build will likely find its verdict in the memo (no checker then)."""
+    from metaseal.backend._memo import checked_before
+
+    return checked_before(here.settings.verdict_cache, here.root, here.pyproject_bytes)
 
 
 def _memo_entry(here: Session, sdist: str) -> tuple[str, str] | None:
@@ -261,182 +311,3 @@ def _memo_entry(here: Session, sdist: str) -> tuple[str, str] | None:
     judged = (here.settings.allow_dynamic, here.settings.strict, getattr(module, "__file__", None))
     parsed = (here.pyproject_bytes, here.pyproject)
     return entry(here.settings.verdict_cache, here.root, parsed, judged, sdist)
-
-
-def findings_for(
-    here: Session,
-    kind: Kind,
-    built: Artifact,
-    metadata_directory: str | None,
-    *,
-    fast_path: bool,
-) -> list[Finding]:
-    """Read the other inputs of one built file once and let the engine's seal verdict judge;
-    ``fast_path`` says the prepared METADATA is PKG-INFO (answered without the inner backend)."""
-    from pathlib import Path
-
-    from metaseal.engine.seal import binds_project, check_built
-    from metaseal.sources.artifacts import read_source
-    from metaseal.sources.pyproject import static_project
-
-    root = Path(here.root)
-    pkg_info = root / "PKG-INFO"
-    promise = read_source(str(pkg_info)) if kind != "sdist" and pkg_info.is_file() else None
-    table = here.pyproject.get("project")
-    project = None
-    if isinstance(table, dict) and binds_project(kind, promise):
-        project = static_project(here.pyproject, root / "pyproject.toml")
-    dynamic = table.get("dynamic") if isinstance(table, dict) else None
-    declared = (
-        frozenset(k for k in dynamic if isinstance(k, str))
-        if isinstance(dynamic, list)
-        else frozenset()
-    )
-    prepared_dir = Path(metadata_directory) if metadata_directory else None
-    prepared = entry_points = None
-    if prepared_dir is not None and (prepared_dir / "METADATA").is_file():
-        prepared = read_source(os.path.normpath(prepared_dir))
-        # The fast path answers METADATA only (PKG-INFO has no entry points): entry_points.txt
-        # binds the wheel when the inner backend prepared the .dist-info.
-        if kind != "sdist" and not fast_path:
-            from metaseal.backend._distinfo import entry_points_of
-
-            entry_points = entry_points_of(prepared_dir, Path(built.source))
-    return check_built(
-        kind,
-        built,
-        promise=promise,
-        project=project,
-        prepared=prepared,
-        allow_dynamic=here.settings.allow_dynamic,
-        declared_dynamic=declared,
-        entry_points=entry_points,
-    )
-
-
-def verify(
-    here: Session, kind: Kind, path: str, metadata_directory: str | None, *, fast_path: bool
-) -> str | None:
-    """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say;
-    ``fast_path`` says ``metadata_directory`` holds PKG-INFO as METADATA (no entry points).
-    Return the warnings printed when the verdict kept the file ("" for none), ``None`` when
-    it was kept only because of ``mode = "warn"`` or the escape hatch."""
-    from metaseal.backend._bytewise import identical_to_pkg_info
-    from metaseal.backend._staging import check_identity
-
-    headers = identical_to_pkg_info(here.root, kind, path, metadata_directory, fast_path=fast_path)
-    if headers is not None:
-        try:
-            check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
-        except ArtifactError as exc:
-            raise _not_published(here, path, exc) from None
-        return ""
-    from metaseal.engine.seal import Verdict
-    from metaseal.sources.artifacts import read_source
-
-    settings = here.settings
-    # The built file itself must be readable and say what its name says, escape hatch or not:
-    # the hatch publishes drifting metadata, never a file that is not a valid distribution.
-    try:
-        built = read_source(path)
-        check_identity(
-            kind,
-            path,
-            next(iter(built.parsed.values("name")), "").strip(),
-            next(iter(built.parsed.values("version")), "").strip(),
-        )
-    except ArtifactError as exc:
-        raise _not_published(here, path, exc) from None
-    try:
-        findings = findings_for(here, kind, built, metadata_directory, fast_path=fast_path)
-    except ArtifactError as exc:
-        if not settings.allow_broken_seal:
-            raise
-        name = os.path.basename(path)
-        _shout(f"metaseal: warning: {exc}; {_HATCH} is set, so `{name}` was not checked.")
-        return None
-    if kind == "sdist":
-        _warn_if_unsealed(here, built)
-    verdict = Verdict.of(findings, strict=settings.strict)
-    blocking, warned = list(verdict.blocking), list(verdict.warned)
-    if not blocking and not warned:
-        return ""
-    from metaseal.report.seal import render_refusal, render_warnings
-
-    name, backend = built.label, _describe_backend(settings)
-    if not blocking:
-        said = render_warnings(kind, name, backend, warned)
-        _shout(said)
-        return said
-    from_sdist = kind != "sdist" and os.path.isfile(os.path.join(here.root, "PKG-INFO"))
-    has_project = isinstance(here.pyproject.get("project"), dict)
-    if settings.mode == "error" and not settings.allow_broken_seal:
-        report = render_refusal(
-            kind,
-            name,
-            backend,
-            blocking + warned,
-            from_sdist=from_sdist,
-            inner=settings.backend,
-            has_project=has_project,
-        )
-        raise SealBroken(name, report)
-    why = f"{_HATCH} is set" if settings.allow_broken_seal else '`tool.metaseal.mode` is "warn"'
-    _shout(
-        render_refusal(
-            kind, name, backend, blocking + warned, from_sdist=from_sdist, kept_because=why
-        )
-    )
-    return None
-
-
-def _not_published(here: Session, path: str, exc: ArtifactError) -> ArtifactError:
-    """``exc`` about a staged file, named by its file name (the staging path means nothing)."""
-    backend = _describe_backend(here.settings)
-    name = os.path.basename(path)
-    return ArtifactError(name, f"{exc.reason} It was built by {backend} and not published.")
-
-
-def _first(headers: Mapping[str, list[str]], name: str) -> str:
-    values = headers.get(name, [])
-    return values[0] if values else ""
-
-
-def _warn_if_unsealed(here: Session, sdist: Artifact) -> None:
-    version = sdist.parsed.metadata_version or "(missing)"
-    if formats.is_sealed(version):
-        return
-    _shout(
-        f"metaseal: `{sdist.label}` says Metadata-Version {version}, below 2.2, so it cannot be "
-        "sealed: wheels built from it promise nothing and are not checked against it. It was "
-        f"built by {_describe_backend(here.settings)}: upgrade to a version that writes "
-        "Metadata-Version 2.2 or later."
-    )
-
-
-def _shout(message: str) -> None:
-    """A warning frontends show: the whole text on stderr; in-process callers also get a
-    :class:`MetasealWarning` (frontends run hooks in a subprocess and show only stderr, so the
-    warning is attributed to the package, not to a line of metaseal's code)."""
-    message = escape_controls(message)
-    print(message, file=sys.stderr)  # noqa: T201
-    warnings.warn_explicit(
-        message.split("\n", 1)[0], MetasealWarning, filename="metaseal", lineno=0
-    )
-
-
-def _describe_backend(settings: Settings) -> str:
-    """The backend spec plus the distribution and version providing it, for messages."""
-    if settings.backend_path:
-        return f"`{settings.backend}`, in-tree from `tool.metaseal.backend-path`"
-    from importlib import metadata
-
-    top = settings.backend.partition(":")[0].split(".")[0]
-    lookup = getattr(metadata, "packages_distributions", None)  # Python 3.10+
-    candidates: list[str] = (lookup().get(top) if lookup else None) or [top]
-    for dist in candidates:
-        try:
-            return f"`{settings.backend}`, {dist} {metadata.version(dist)}"
-        except metadata.PackageNotFoundError:
-            continue
-    return f"`{settings.backend}`, version unknown"

@@ -31,7 +31,7 @@ Standard library only, like the rest of the backend's hook path.
 
 # pathlib is avoided here, as in _fastpath: this runs on every sdist build.
 # ruff: noqa: PTH100, PTH103, PTH105, PTH107, PTH111, PTH116, PTH117, PTH118, PTH119
-# ruff: noqa: PTH120, PTH123, PTH208
+# ruff: noqa: PTH113, PTH120, PTH123, PTH208
 
 from __future__ import annotations
 
@@ -56,10 +56,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_ENTRIES",
+    "checked_before",
     "directory",
     "early_setting",
     "entry",
     "key",
+    "mark",
     "parsed_toml",
     "recall",
     "remember",
@@ -68,7 +70,7 @@ __all__ = [
 _FORMAT = b"metaseal-verdict-memo 1\n"
 _TOML = b"metaseal-parsed-toml marshal 1\n"
 #: The names of the memo's own files: verdicts, parsed tables, and partial writes.
-_ENTRY = r"(toml-)?[0-9a-f]{64}"  # compiled when pruning: not on every hook call
+_ENTRY = r"(toml-|seen-)?[0-9a-f]{64}"  # compiled when pruning: not on every hook call
 _PART = ".part-"
 _OFF = frozenset({"0", "false", "no", "off"})
 #: Entries kept; beyond this the oldest half is removed when a new one is written.
@@ -339,6 +341,25 @@ def entry(
     if found is None or not is_sealed(metadata_version(found[1])):
         return None
     return where, found[0]
+
+
+def _seen(where: str, root: str, pyproject: bytes) -> str:
+    state = f"{os.path.realpath(root)!r}\n".encode() + pyproject
+    return os.path.join(where, "seen-" + _sha256(_FORMAT + state).hexdigest())
+
+
+def checked_before(setting: str, root: str, pyproject: bytes) -> bool:
+    """Whether a verdict on an sdist built from this directory with this ``pyproject.toml``
+    was remembered (:func:`mark`): a build is then likely to find its verdict in the memo.
+    A hint for scheduling the check (see :mod:`metaseal.backend._ahead`), never a verdict."""
+    where = directory(setting)
+    return where is not None and _private(where) and os.path.isfile(_seen(where, root, pyproject))
+
+
+def mark(where: str, root: str, pyproject: bytes) -> None:
+    """Note that a verdict on an sdist of this project state was remembered."""
+    if _private(where):
+        _write(where, _seen(where, root, pyproject), b"")
 
 
 def recall(where: str, digest: str) -> str | None:

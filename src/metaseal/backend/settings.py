@@ -171,6 +171,17 @@ _MODEL: dict[str, Option] = {
         why_not="where verdicts are cached concerns the machine that builds, not the project",
         example="off",
     ),
+    "check_ahead": Option(
+        default=True,
+        doc="On Linux with two or more usable CPUs, fork a checker that imports the seal "
+        "check while the inner backend builds, so a first build does not wait for those "
+        "imports afterwards; only a clean verdict is taken from it, anything else is checked "
+        "again in the hook process. false: check after the build, in the hook process.",
+        kind="bool",
+        sources=frozenset({Source.CONFIG_SETTINGS, Source.ENV}),
+        why_not="how the check is scheduled concerns the machine that builds, not the project",
+        example="false",
+    ),
     "allow_broken_seal": Option(
         default=False,
         doc="Escape hatch for rebuilding patched sdists: every seal violation becomes a "
@@ -194,6 +205,7 @@ class Settings:
         "allow_dynamic",
         "backend",
         "backend_path",
+        "check_ahead",
         "mode",
         "seal_old_sdists",
         "strict",
@@ -207,6 +219,7 @@ class Settings:
     allow_dynamic: tuple[str, ...] | None
     seal_old_sdists: bool
     verdict_cache: str
+    check_ahead: bool
     allow_broken_seal: bool
 
     def __init__(self, **values: Any) -> None:

@@ -1,0 +1,253 @@
+"""THE seal check of a built file (:func:`verify`), in the hook process or in a checker.
+
+:func:`verify` decides from bytes when it can (:mod:`metaseal.backend._bytewise`), else reads
+the inputs (:func:`findings_for`) and lets the engine's seal verdict judge; it refuses with
+:class:`~metaseal.errors.SealBroken` or keeps the file and says what it printed. The checker
+of :mod:`metaseal.backend._ahead` runs the same function: :func:`warm` is what it imports while
+the inner backend builds, :func:`answer` what it sends back (the verdict and every message it
+would have printed), and :func:`answered` reads that answer in the hook process.
+"""
+
+# pathlib is avoided where the hook path needs no engine (see _lifecycle).
+# ruff: noqa: PTH113, PTH118, PTH119
+
+from __future__ import annotations
+
+import marshal
+import os
+
+from metaseal.backend._say import HATCH, describe_backend, shout
+from metaseal.engine import formats
+from metaseal.errors import ArtifactError, SealBroken
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any, Literal, Protocol
+
+    from metaseal.backend.settings import Settings
+    from metaseal.engine.artifact import Artifact
+    from metaseal.engine.findings import Finding
+
+    Kind = Literal["sdist", "wheel", "editable"]
+
+    class Session(Protocol):
+        """What the check reads of :class:`metaseal.backend._lifecycle.Session`."""
+
+        root: str
+        pyproject: Mapping[str, Any]
+
+        @property
+        def settings(self) -> Settings: ...
+
+
+__all__ = ["answer", "answered", "findings_for", "job_for", "verify", "warm"]
+
+#: The check's modules, and those it imports only when it runs (pyproject-metadata, e-mail
+#: rendering), imported by :func:`warm`.
+_WARM = (
+    "metaseal.backend._bytewise",
+    "metaseal.backend._staging",
+    "metaseal.engine.seal",
+    "metaseal.report.seal",
+    "metaseal.sources.artifacts",
+    "metaseal.sources.pyproject",
+    "pyproject_metadata",
+    "email.generator",
+)
+
+
+def warm() -> None:
+    """What the checker imports while the inner backend builds: the check's modules, including
+    those the check itself imports only when it runs."""
+    import importlib
+
+    for module in _WARM:
+        importlib.import_module(module)
+
+
+def answer(here: Session, job: bytes) -> bytes:
+    """In the checker: run :func:`verify` on ``job`` (see :func:`job_for`) and return the file's
+    fate, printing nothing: what it said and every message it would have printed, in order.
+    A refusal or an error raises, and the hook process then checks the file itself."""
+    kind, path, prepared, fast_path = marshal.loads(job)
+    shouted: list[str] = []
+    said = verify(here, kind, path, prepared, fast_path=fast_path, shout=shouted.append)
+    return marshal.dumps((said, shouted))
+
+
+def job_for(kind: Kind, path: str, prepared: str | None, *, fast_path: bool) -> bytes:
+    """What the hook process sends the checker: :func:`verify`'s arguments."""
+    return marshal.dumps((kind, path, prepared, fast_path))
+
+
+def answered(data: bytes | None) -> tuple[str | None, list[str]] | None:
+    """The checker's :func:`answer`, or ``None`` when there is none (check here)."""
+    if not data:
+        return None
+    try:
+        said, shouted = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):  # cut short: the checker ended while writing
+        return None
+    if not (said is None or isinstance(said, str)) or not isinstance(shouted, list):
+        return None
+    if not all(isinstance(message, str) for message in shouted):
+        return None
+    return said, shouted
+
+
+def findings_for(
+    here: Session,
+    kind: Kind,
+    built: Artifact,
+    metadata_directory: str | None,
+    *,
+    fast_path: bool,
+) -> list[Finding]:
+    """Read the other inputs of one built file once and let the engine's seal verdict judge;
+    ``fast_path`` says the prepared METADATA is PKG-INFO (answered without the inner backend)."""
+    from pathlib import Path
+
+    from metaseal.engine.seal import binds_project, check_built
+    from metaseal.sources.artifacts import read_source
+    from metaseal.sources.pyproject import static_project
+
+    root = Path(here.root)
+    pkg_info = root / "PKG-INFO"
+    promise = read_source(str(pkg_info)) if kind != "sdist" and pkg_info.is_file() else None
+    table = here.pyproject.get("project")
+    project = None
+    if isinstance(table, dict) and binds_project(kind, promise):
+        project = static_project(here.pyproject, root / "pyproject.toml")
+    dynamic = table.get("dynamic") if isinstance(table, dict) else None
+    declared = (
+        frozenset(k for k in dynamic if isinstance(k, str))
+        if isinstance(dynamic, list)
+        else frozenset()
+    )
+    prepared_dir = Path(metadata_directory) if metadata_directory else None
+    prepared = entry_points = None
+    if prepared_dir is not None and (prepared_dir / "METADATA").is_file():
+        prepared = read_source(os.path.normpath(prepared_dir))
+        # The fast path answers METADATA only (PKG-INFO has no entry points): entry_points.txt
+        # binds the wheel when the inner backend prepared the .dist-info.
+        if kind != "sdist" and not fast_path:
+            from metaseal.backend._distinfo import entry_points_of
+
+            entry_points = entry_points_of(prepared_dir, Path(built.source))
+    return check_built(
+        kind,
+        built,
+        promise=promise,
+        project=project,
+        prepared=prepared,
+        allow_dynamic=here.settings.allow_dynamic,
+        declared_dynamic=declared,
+        entry_points=entry_points,
+    )
+
+
+def verify(
+    here: Session,
+    kind: Kind,
+    path: str,
+    metadata_directory: str | None,
+    *,
+    fast_path: bool,
+    shout: Callable[[str], None] = shout,
+) -> str | None:
+    """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say;
+    ``fast_path`` says ``metadata_directory`` holds PKG-INFO as METADATA (no entry points).
+    Return the warnings printed (with ``shout``) when the verdict kept the file ("" for
+    none), ``None`` when it was kept only because of ``mode = "warn"`` or the escape hatch."""
+    from metaseal.backend._bytewise import identical_to_pkg_info
+    from metaseal.backend._staging import check_identity
+
+    headers = identical_to_pkg_info(here.root, kind, path, metadata_directory, fast_path=fast_path)
+    if headers is not None:
+        try:
+            check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
+        except ArtifactError as exc:
+            raise _not_published(here, path, exc) from None
+        return ""
+    from metaseal.engine.seal import Verdict
+    from metaseal.sources.artifacts import read_source
+
+    settings = here.settings
+    # The built file itself must be readable and say what its name says, escape hatch or not:
+    # the hatch publishes drifting metadata, never a file that is not a valid distribution.
+    try:
+        built = read_source(path)
+        check_identity(
+            kind,
+            path,
+            next(iter(built.parsed.values("name")), "").strip(),
+            next(iter(built.parsed.values("version")), "").strip(),
+        )
+    except ArtifactError as exc:
+        raise _not_published(here, path, exc) from None
+    try:
+        findings = findings_for(here, kind, built, metadata_directory, fast_path=fast_path)
+    except ArtifactError as exc:
+        if not settings.allow_broken_seal:
+            raise
+        name = os.path.basename(path)
+        shout(f"metaseal: warning: {exc}; {HATCH} is set, so `{name}` was not checked.")
+        return None
+    if kind == "sdist":
+        _warn_if_unsealed(here, built, shout)
+    verdict = Verdict.of(findings, strict=settings.strict)
+    blocking, warned = list(verdict.blocking), list(verdict.warned)
+    if not blocking and not warned:
+        return ""
+    from metaseal.report.seal import render_refusal, render_warnings
+
+    name, backend = built.label, describe_backend(settings)
+    if not blocking:
+        said = render_warnings(kind, name, backend, warned)
+        shout(said)
+        return said
+    from_sdist = kind != "sdist" and os.path.isfile(os.path.join(here.root, "PKG-INFO"))
+    has_project = isinstance(here.pyproject.get("project"), dict)
+    if settings.mode == "error" and not settings.allow_broken_seal:
+        report = render_refusal(
+            kind,
+            name,
+            backend,
+            blocking + warned,
+            from_sdist=from_sdist,
+            inner=settings.backend,
+            has_project=has_project,
+        )
+        raise SealBroken(name, report)
+    why = f"{HATCH} is set" if settings.allow_broken_seal else '`tool.metaseal.mode` is "warn"'
+    shout(
+        render_refusal(
+            kind, name, backend, blocking + warned, from_sdist=from_sdist, kept_because=why
+        )
+    )
+    return None
+
+
+def _not_published(here: Session, path: str, exc: ArtifactError) -> ArtifactError:
+    """``exc`` about a staged file, named by its file name (the staging path means nothing)."""
+    backend = describe_backend(here.settings)
+    name = os.path.basename(path)
+    return ArtifactError(name, f"{exc.reason} It was built by {backend} and not published.")
+
+
+def _first(headers: Mapping[str, list[str]], name: str) -> str:
+    values = headers.get(name, [])
+    return values[0] if values else ""
+
+
+def _warn_if_unsealed(here: Session, sdist: Artifact, shout: Callable[[str], None]) -> None:
+    version = sdist.parsed.metadata_version or "(missing)"
+    if formats.is_sealed(version):
+        return
+    shout(
+        f"metaseal: `{sdist.label}` says Metadata-Version {version}, below 2.2, so it cannot be "
+        "sealed: wheels built from it promise nothing and are not checked against it. It was "
+        f"built by {describe_backend(here.settings)}: upgrade to a version that writes "
+        "Metadata-Version 2.2 or later."
+    )

@@ -1,0 +1,233 @@
+"""The forked checker (``metaseal.backend._ahead``): it imports the check while the inner backend
+builds, and the hook process takes its verdict only when the checker answered; the file's fate
+and everything printed are exactly what the hook process alone would produce."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from metaseal.backend import _ahead
+
+from .conftest import PROJECT_TABLE, clean_env
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .conftest import MakeProject, Project
+
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2,
+    reason="the checker is forked only on Linux with two or more usable CPUs",
+)
+
+
+def _gone(pid: int) -> bool:
+    """Whether ``pid`` is no process at all (exited and reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _started(warm: object = lambda: None, check: object = lambda job: job) -> _ahead.Checker:
+    checker = _ahead.start(warm, check)  # type: ignore[arg-type]
+    assert checker is not None
+    return checker
+
+
+def test_the_check_runs_in_another_process_that_is_reaped() -> None:
+    checker = _started(check=lambda job: job + b":" + str(os.getpid()).encode())
+    answer = checker.judge(b"job")
+    assert answer is not None
+    job, _, pid = answer.partition(b":")
+    assert job == b"job"
+    assert int(pid) != os.getpid()
+    assert _gone(int(pid))
+
+
+def test_a_long_answer_arrives_whole() -> None:
+    checker = _started(check=lambda job: job * 50_000)  # 250 kB: several pipe buffers
+    assert checker.judge(b"12345") == b"12345" * 50_000
+
+
+def test_the_checker_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    def noisy(job: bytes) -> bytes:
+        print("out from the checker")
+        os.write(2, b"err from the checker\n")
+        return job
+
+    assert _started(check=noisy).judge(b"x") == b"x"
+    assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda job: 1 / 0,
+        lambda job: sys.exit(0),
+        lambda job: os.kill(os.getpid(), 9),
+        lambda job: os._exit(0),
+    ],
+    ids=["raises", "exits", "killed", "ends-silently"],
+)
+def test_no_answer_means_the_hook_process_checks(check: object) -> None:
+    assert _started(check=check).judge(b"job") is None
+
+
+def test_close_ends_a_checker_that_is_still_importing(tmp_path: Path) -> None:
+    flag = tmp_path / "pid"
+
+    def slow() -> None:
+        flag.write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(600)
+
+    checker = _started(warm=slow)
+    for _ in range(500):  # wait (at most 10 s) until the checker runs
+        if flag.exists() and flag.read_text(encoding="utf-8"):
+            break
+        time.sleep(0.02)
+    pid = int(flag.read_text(encoding="utf-8"))
+    checker.close()
+    assert _gone(pid)
+    checker.close()  # twice is harmless
+    assert checker.judge(b"job") is None  # and a closed checker answers nothing
+
+
+def test_no_checker_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert _ahead.start(lambda: None, lambda job: job) is None
+    finally:
+        stop.set()
+        thread.join()
+    for _ in range(500):  # the thread's kernel task may outlive join() for a moment
+        checker = _ahead.start(lambda: None, lambda job: job)
+        if checker is not None:
+            assert checker.judge(b"alone again") == b"alone again"
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("no checker once the other thread ended")
+
+
+def test_no_checker_on_one_cpu() -> None:
+    code = (
+        "import os\n"
+        "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+        "from metaseal.backend._ahead import start\n"
+        "print(start(lambda: None, lambda job: job))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=clean_env(), capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "None\n"
+
+
+# --- through the hooks: the same fate and the same words, checker or not ---------------------
+
+#: Builds in-process in a fresh interpreter; says whether the hook process loaded the engine.
+_PROBE = (
+    "import sys, metaseal.backend as b\n"
+    "kind, out = sys.argv[1:]\n"
+    "try:\n"
+    "    getattr(b, 'build_' + kind)(out)\n"
+    "finally:\n"
+    "    print('engine' if 'metaseal.engine.seal' in sys.modules else 'checker')\n"
+)
+
+
+def _build(project: Project, kind: str, *, ahead: bool) -> tuple[int, str, str, dict[str, bytes]]:
+    """(exit code, ``engine``/``checker``, stderr, published files) of one build in a fresh
+    process with an empty verdict memo, the checker on or off."""
+    tag = f"{kind}-{'on' if ahead else 'off'}"
+    out = project.out(tag)
+    env = {**project.env, "METASEAL_VERDICT_CACHE": str(project.root.parent / f"memo-{tag}")}
+    env["METASEAL_CHECK_AHEAD"] = "1" if ahead else "0"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, kind, str(out)],
+        cwd=project.root,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    files = {path.name: path.read_bytes() for path in out.iterdir()}
+    return done.returncode, done.stdout.strip(), done.stderr, files
+
+
+def _same_either_way(project: Project, kind: str) -> tuple[int, str, str, dict[str, bytes]]:
+    """Build with and without the checker; assert the outcomes match; return the checker's."""
+    code, where, stderr, files = _build(project, kind, ahead=True)
+    code_off, where_off, stderr_off, files_off = _build(project, kind, ahead=False)
+    # The fake's files carry the time they were written: compare names, not bytes.
+    assert (code, stderr, files.keys()) == (code_off, stderr_off, files_off.keys())
+    if code == 0:
+        assert where_off == "engine"  # without a checker, the hook process checks
+    return code, where, stderr, files
+
+
+@pytest.mark.parametrize("kind", ["sdist", "wheel"])
+def test_a_clean_file_is_judged_by_the_checker(make_project: MakeProject, kind: str) -> None:
+    project = make_project("fake_full")
+    code, where, stderr, files = _same_either_way(project, kind)
+    assert (code, where, stderr) == (0, "checker", "")
+    assert len(files) == 1
+
+
+@pytest.mark.parametrize("kind", ["sdist", "wheel"])
+def test_a_refusal_is_decided_and_worded_by_the_hook_process(
+    make_project: MakeProject, kind: str
+) -> None:
+    project = make_project("fake_full", project=PROJECT_TABLE.replace("attrs>=20", "attrs>=21"))
+    code, where, stderr, files = _same_either_way(project, kind)
+    assert (code, where) == (1, "engine")  # the checker's "no" is not taken: checked again
+    assert "Requires-Dist" in stderr
+    assert "attrs>=21" in stderr
+    assert "Traceback" not in stderr
+    assert files == {}
+
+
+def test_warnings_are_printed_once_as_the_check_says_them(make_project: MakeProject) -> None:
+    project = make_project("fake_full", project=PROJECT_TABLE.replace("A demo.", "Another."))
+    code, where, stderr, files = _same_either_way(project, "sdist")
+    assert (code, where) == (0, "checker")
+    # Once on stderr, and once as a MetasealWarning (its first line), shown by Python here.
+    assert stderr.count("was kept; 1 warning:\n") == 2
+    assert stderr.count("MetasealWarning: metaseal: warning: the sdist") == 1
+    assert stderr.count("Another.") == 1  # the report itself, once
+    assert "Summary" in stderr
+    assert len(files) == 1
+
+
+def test_an_unsealed_sdist_warns_once(make_project: MakeProject) -> None:
+    project = make_project("fake_unsealed", tool="seal-old-sdists = false")
+    code, where, stderr, _ = _same_either_way(project, "sdist")
+    assert (code, where) == (0, "checker")
+    assert stderr.count("below 2.2") == 2  # on stderr, and as a MetasealWarning
+    assert stderr.count("MetasealWarning: metaseal: `demo_pkg-1.0.tar.gz` says") == 1
+
+
+def test_the_setting_is_a_boolean(make_project: MakeProject) -> None:
+    project = make_project("fake_full")
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, "sdist", str(project.out())],
+        cwd=project.root,
+        env=clean_env(METASEAL_CHECK_AHEAD="sometimes"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "METASEAL_CHECK_AHEAD" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(project.out().iterdir()) == []
