@@ -4,6 +4,7 @@ and everything printed are exactly what the hook process alone would produce."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -99,6 +100,72 @@ def test_close_ends_a_checker_that_is_still_importing(tmp_path: Path) -> None:
     assert _gone(pid)
     checker.close()  # twice is harmless
     assert checker.judge(b"job") is None  # and a closed checker answers nothing
+
+
+def test_an_ended_checker_is_not_written_to(tmp_path: Path) -> None:
+    """A checker that ended early gets no job: writing to its pipe would raise SIGPIPE, fatal
+    in a host that restored the signal's default (the hook process would die silently)."""
+    flag = tmp_path / "pid"
+    code = (
+        "import os, signal, sys, time\n"
+        "signal.signal(signal.SIGPIPE, signal.SIG_DFL)\n"
+        "from metaseal.backend._ahead import start\n"
+        "def gone():\n"
+        f"    open({str(flag)!r}, 'w').write(str(os.getpid()))\n"
+        "    os._exit(0)\n"
+        "checker = start(gone, lambda job: job)\n"
+        "for _ in range(500):\n"
+        "    try:\n"
+        f"        pid = int(open({str(flag)!r}).read())\n"
+        "        state = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0]\n"
+        "    except (OSError, ValueError):\n"
+        "        state = ''\n"
+        "    if state == 'Z':\n"
+        "        break\n"
+        "    time.sleep(0.02)\n"
+        "print(checker.judge(b'job'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=clean_env(), capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "None\n", "")
+
+
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_the_freeze_is_undone_and_only_its_own(frozen_before: bool) -> None:
+    gc.unfreeze()
+    if frozen_before:
+        gc.freeze()  # a host's own freeze: left as it is
+    before = gc.get_freeze_count()
+    try:
+        checker = _started(check=lambda job: str(gc.get_freeze_count() > 0).encode())
+        if not frozen_before:
+            assert gc.get_freeze_count() > 0  # while the checker runs
+        assert checker.judge(b"") == b"True"
+        assert gc.get_freeze_count() == before
+        _started().close()
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+
+
+def test_answered_takes_only_a_whole_answer() -> None:
+    import marshal
+
+    from metaseal.backend._verify import answered
+
+    whole = marshal.dumps(("", ["a message"]))
+    assert answered(whole) == ("", ["a message"])
+    assert answered(marshal.dumps((None, []))) == (None, [])
+    shapes = [
+        marshal.dumps(("", [1])),
+        marshal.dumps((1, [])),
+        marshal.dumps(["", []]),
+        marshal.dumps(("", [], "")),
+        marshal.dumps(""),
+    ]
+    for data in (None, b"", whole[:-3], *shapes):
+        assert answered(data) is None
 
 
 def test_no_checker_while_another_thread_runs() -> None:
@@ -231,3 +298,41 @@ def test_the_setting_is_a_boolean(make_project: MakeProject) -> None:
     assert "METASEAL_CHECK_AHEAD" in done.stderr
     assert "Traceback" not in done.stderr
     assert list(project.out().iterdir()) == []
+
+
+def test_code_the_hook_process_would_not_run_gives_no_answer(make_project: MakeProject) -> None:
+    """An inner backend that puts its own copy of a library first on ``sys.path`` when imported
+    (poetry-core does, with packaging): the hook process would check with that copy, the
+    checker (forked before the import) with metaseal's. Its answer is not taken."""
+    project = make_project("fake_vendors")
+    code, where, stderr, files = _same_either_way(project, "sdist")
+    assert (code, where, files) == (1, "engine", {})
+    assert "marker 7c1e" in stderr
+
+
+def test_a_rebuild_the_memo_answers_forks_no_checker(make_project: MakeProject) -> None:
+    probe = (
+        "import sys, metaseal.backend as b\n"
+        "from metaseal.backend import _ahead\n"
+        "started = []\n"
+        "real = _ahead.start\n"
+        "_ahead.start = lambda *args: started.append(1) or real(*args)\n"
+        "b.build_sdist(sys.argv[1])\n"
+        "print(len(started))\n"
+    )
+    project = make_project("fake_full")
+    memo = project.root.parent / "memo"
+    env = clean_env(METASEAL_VERDICT_CACHE=str(memo), METASEAL_CHECK_AHEAD="1")
+    forked = []
+    for out in ("first", "again"):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(project.out(out))],
+            cwd=project.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        forked.append(int(done.stdout))
+    assert forked == [1, 0]
+    assert [p.name[:5] for p in memo.iterdir()].count("seen-") == 1

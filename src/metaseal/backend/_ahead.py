@@ -9,14 +9,17 @@ backend imports and builds, then waits. Once the file is staged, the hook proces
 job (:meth:`Checker.judge`) and the checker runs the same check, in its own copy of the same
 process state, on the same staged file.
 
-Only one answer is taken from the checker: "clean", the file is kept and nothing is printed.
-Anything else (a finding, a warning, an error, a crash, no answer) and the hook process runs
-the check itself, so every report, refusal and exit code comes from the hook process exactly
-as without a checker. The checker writes nowhere: its standard output and error are
-``/dev/null``, it reads only what the check reads, it gets SIGKILL as soon as its answer is not
-needed (a memo hit, a failed build; :meth:`Checker.close`), and SIGALRM ends it after
-:data:`LIFETIME` seconds whatever happens. The hook process always reaps it before returning,
-so no process outlives the hook.
+Only one kind of answer is taken from the checker: the file is kept, with what the check said
+and every message it would have printed (the hook process prints them, in order). A refusal,
+an error, a crash or no answer at all, and the hook process runs the check itself, so every
+refusal, error and exit code comes from the hook process exactly as without a checker; and the
+checker answers only when the code it ran is the code the hook process would run (see
+:mod:`metaseal.backend._verify`: an inner backend that put its own ``packaging`` first on
+``sys.path`` gets no answer). The checker writes no file but what Python's imports write
+(``__pycache__``); its standard output and error are ``/dev/null``; it gets SIGKILL as soon as
+its answer is not needed (a memo hit, a failed build; :meth:`Checker.close`); it ends when the
+hook process ends, and SIGALRM ends it :data:`LIFETIME` seconds after it got its job. The hook
+process reaps it before returning, so no process outlives the hook.
 
 The ``check-ahead`` setting (``METASEAL_CHECK_AHEAD=0``) turns it off: the check then runs after
 the build, in the hook process, as on other platforms.
@@ -38,54 +41,75 @@ if TYPE_CHECKING:
 
 __all__ = ["LIFETIME", "Checker", "start"]
 
-#: Seconds after which a checker ends itself (SIGALRM), answered or not.
+#: Seconds a checker may take once it has its job; SIGALRM ends it then, answered or not.
 LIFETIME = 300
 
-#: The largest job sent (a job is a few paths; a pipe holds 64 KiB).
+#: The largest job sent (a few paths and the names of the modules the check uses; a pipe
+#: holds 64 KiB, so the one write never blocks).
 _MAX_JOB = 60_000
+
+#: SIGKILL's number (POSIX), without importing :mod:`signal` on the hook path.
+_SIGKILL = 9
 
 
 class Checker:
     """A forked checker: :meth:`judge` a staged file once, or :meth:`close` it unused."""
 
-    __slots__ = ("_job", "_pid", "_reply")
+    __slots__ = ("_ended", "_froze", "_job", "_pid", "_reply")
 
-    def __init__(self, pid: int, job: int, reply: int) -> None:
-        self._pid, self._job, self._reply = pid, job, reply
+    def __init__(self, pid: int, job: int, reply: int, *, froze: bool) -> None:
+        self._pid, self._job, self._reply, self._froze = pid, job, reply, froze
+        #: The checker has exited (its end of the reply pipe closed): never signal its pid.
+        self._ended = False
 
     def judge(self, job: bytes) -> bytes | None:
         """Send ``job`` and wait for the checker's answer: ``None`` when it gave none (it
-        raised, crashed or was ended). The checker is gone afterwards."""
+        raised, crashed or had ended). The checker is gone afterwards."""
         chunks: list[bytes] = []
         try:
-            if len(job) <= _MAX_JOB:  # one write that fits a pipe's buffer: it cannot block
+            if len(job) <= _MAX_JOB and self._alive():
                 os.write(self._job, len(job).to_bytes(4, "big") + job)
                 while chunk := os.read(self._reply, 65536):  # until the checker exits
                     chunks.append(chunk)
+                self._ended = True
         except OSError:  # the checker is gone (EPIPE): no answer
             chunks.clear()
         finally:
             self.close()
         return b"".join(chunks) or None
 
+    def _alive(self) -> bool:
+        """Whether the checker still runs (if it ended, it is reaped here): writing to the pipe
+        of an ended checker would raise SIGPIPE, fatal where a host restored its default."""
+        try:
+            pid, _ = os.waitpid(self._pid, os.WNOHANG)
+        except ChildProcessError:
+            pid = self._pid
+        if pid == 0:
+            return True
+        self._pid, self._ended = 0, True
+        self._release()
+        return False
+
     def close(self) -> None:
         """End the checker (SIGKILL: it holds nothing to clean up) and reap it."""
         if self._pid <= 0:
             return
         pid, self._pid = self._pid, 0
-        gc.unfreeze()
+        self._release()
+        if not self._ended:  # an ended checker's pid may already belong to another process
+            with suppress(OSError):
+                os.kill(pid, _SIGKILL)
+        with suppress(ChildProcessError):  # reaped elsewhere (SIGCHLD ignored, a host's wait)
+            os.waitpid(pid, 0)
+
+    def _release(self) -> None:
         for fd in (self._job, self._reply):
-            os.close(fd)
-        with suppress(OSError):  # already exited
-            os.kill(pid, 9)  # SIGKILL, without importing signal
-        while True:
-            try:
-                os.waitpid(pid, 0)
-            except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for clarity
-                continue
-            except ChildProcessError:  # reaped elsewhere (an in-process caller's own handler)
-                pass
-            break
+            with suppress(OSError):
+                os.close(fd)
+        if self._froze:
+            self._froze = False
+            gc.unfreeze()
 
 
 def start(warm: Callable[[], object], check: Callable[[bytes], bytes]) -> Checker | None:
@@ -103,19 +127,27 @@ def start(warm: Callable[[], object], check: Callable[[bytes], bytes]) -> Checke
         return None
     job_in, job_out = os.pipe()
     reply_in, reply_out = os.pipe()
-    gc.freeze()  # the objects so far: no collection in this process copies their pages now
+    # Objects older than the fork are left out of this process's collections while the
+    # checker runs, so a collection does not copy every page they share with it; only if
+    # nothing else froze objects (a host's own freeze is never undone here).
+    froze = gc.get_freeze_count() == 0
     try:
+        if froze:
+            gc.freeze()
         pid = os.fork()
-    except OSError:  # EAGAIN, ENOMEM: check here
-        gc.unfreeze()
+    except BaseException as exc:  # EAGAIN, ENOMEM, or an interrupt: check here, or unwind
+        if froze:
+            gc.unfreeze()
         for fd in (job_in, job_out, reply_in, reply_out):
             os.close(fd)
-        return None
+        if isinstance(exc, OSError):
+            return None
+        raise
     if pid == 0:  # pragma: no cover - the checker (its coverage is not collected)
         _checker(job_in, job_out, reply_in, reply_out, warm, check)
     os.close(job_in)
     os.close(reply_out)
-    return Checker(pid, job_out, reply_in)
+    return Checker(pid, job_out, reply_in, froze=froze)
 
 
 def _checker(  # pragma: no cover - runs in the forked checker only
@@ -131,17 +163,19 @@ def _checker(  # pragma: no cover - runs in the forked checker only
     try:
         import signal
 
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # not a handler inherited from the caller
-        signal.alarm(LIFETIME)
+        for number in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)  # not the handlers of the hook process
         os.close(job_out)
         os.close(reply_in)
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.dup2(null, 2)
         sys.stdout = sys.stderr = open(null, "w", encoding="utf-8")  # noqa: SIM115, PTH123
+        parent = os.getppid()
         warm()
-        job = _message(job_in)
+        job = _message(job_in, parent)
         if job is not None:
+            signal.alarm(LIFETIME)
             data = memoryview(check(job))
             while data:
                 data = data[os.write(reply_out, data) :]
@@ -151,12 +185,19 @@ def _checker(  # pragma: no cover - runs in the forked checker only
         os._exit(0)
 
 
-def _message(fd: int) -> bytes | None:  # pragma: no cover - runs in the forked checker only
-    """One length-prefixed job, or ``None`` when the hook process closed the pipe first."""
+def _message(fd: int, parent: int) -> bytes | None:  # pragma: no cover - in the checker only
+    """One length-prefixed job, or ``None`` when the hook process closed the pipe or ended
+    (checked every second: a process the hook process forked may hold the pipe open)."""
+    import select
+
     data = b""
     while len(data) < 4 or len(data) < 4 + int.from_bytes(data[:4], "big"):
         if len(data) >= 4 and int.from_bytes(data[:4], "big") > _MAX_JOB:
             return None
+        if not select.select([fd], [], [], 1.0)[0]:
+            if os.getppid() != parent:
+                return None
+            continue
         chunk = os.read(fd, 65536)
         if not chunk:
             return None

@@ -69,16 +69,79 @@ def warm() -> None:
 def answer(here: Session, job: bytes) -> bytes:
     """In the checker: run :func:`verify` on ``job`` (see :func:`job_for`) and return the file's
     fate, printing nothing: what it said and every message it would have printed, in order.
-    A refusal or an error raises, and the hook process then checks the file itself."""
-    kind, path, prepared, fast_path = marshal.loads(job)
+    A refusal or an error raises, and so does a job from a hook process whose code differs from
+    the checker's (:func:`_code_in_use`): the hook process then checks the file itself."""
+    kind, path, prepared, fast_path, code = marshal.loads(job)
+    if not _same_code(code, _code_in_use()):
+        raise LookupError("the hook process would run other code than this checker")
     shouted: list[str] = []
     said = verify(here, kind, path, prepared, fast_path=fast_path, shout=shouted.append)
     return marshal.dumps((said, shouted))
 
 
 def job_for(kind: Kind, path: str, prepared: str | None, *, fast_path: bool) -> bytes:
-    """What the hook process sends the checker: :func:`verify`'s arguments."""
-    return marshal.dumps((kind, path, prepared, fast_path))
+    """What the hook process sends the checker: :func:`verify`'s arguments and the code the
+    check would run here."""
+    return marshal.dumps((kind, path, prepared, fast_path, _code_in_use()))
+
+
+#: The top-level packages whose code the check runs.
+_CHECK_PACKAGES = frozenset({"email", "metaseal", "packaging", "pyproject_metadata", "tomli"})
+
+
+def _code_in_use() -> tuple[list[str], list[str], dict[str, str]]:
+    """What decides which code the check runs in this process: ``sys.path``, the import
+    finders, and the file of every module of the check's packages already imported. The
+    checker was forked before the inner backend was imported, and a backend may put its own
+    copies first (poetry-core does with its vendored ``packaging``): the checker's verdict
+    counts only when these agree, so a hook process never keeps a file on the word of code it
+    would not have run itself."""
+    import sys
+
+    modules = {
+        name: str(getattr(module, "__file__", None))
+        for name, module in list(sys.modules.items())
+        if name.partition(".")[0] in _CHECK_PACKAGES
+    }
+    finders = [f"{type(finder).__module__}.{type(finder).__qualname__}" for finder in sys.meta_path]
+    return [str(entry) for entry in sys.path], finders, modules
+
+
+def _same_code(
+    theirs: tuple[list[str], list[str], dict[str, str]],
+    ours: tuple[list[str], list[str], dict[str, str]],
+) -> bool:
+    """Whether the hook process (``theirs``) would run the checker's code (``ours``): the same
+    finders, every module both imported from the same file, and each package only the checker
+    imported found at the same place on the hook process's ``sys.path``."""
+    (path, finders, modules), (our_path, our_finders, our_modules) = theirs, ours
+    if finders != our_finders:
+        return False
+    if any(modules[name] != file for name, file in our_modules.items() if name in modules):
+        return False
+    if path == our_path:
+        return True
+    # An in-tree backend's backend-path went first on sys.path after the fork.
+    tops = [name for name in our_modules if "." not in name and name not in modules]
+    return all(_found_on(path, name) == our_modules[name] for name in tops)
+
+
+def _found_on(path: list[str], name: str) -> str:
+    """The file the hook process would import top-level module ``name`` from, given its
+    ``sys.path`` (in the checker, a throwaway process: its own ``sys.path`` is borrowed)."""
+    import sys
+
+    saved = sys.path[:]
+    sys.path[:] = path
+    try:
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = find(name, None) if find is not None else None
+            if spec is not None:
+                return str(spec.origin)
+        return "None"
+    finally:
+        sys.path[:] = saved
 
 
 def answered(data: bytes | None) -> tuple[str | None, list[str]] | None:
@@ -86,9 +149,12 @@ def answered(data: bytes | None) -> tuple[str | None, list[str]] | None:
     if not data:
         return None
     try:
-        said, shouted = marshal.loads(data)
+        told = marshal.loads(data)
     except (EOFError, ValueError, TypeError):  # cut short: the checker ended while writing
         return None
+    if type(told) is not tuple or len(told) != 2:
+        return None
+    said, shouted = told
     if not (said is None or isinstance(said, str)) or not isinstance(shouted, list):
         return None
     if not all(isinstance(message, str) for message in shouted):

@@ -1,0 +1,7 @@
+"""The stand-in's errors module."""
+
+from __future__ import annotations
+
+
+class ExceptionGroup(Exception):
+    pass
