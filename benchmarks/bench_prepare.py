@@ -310,11 +310,17 @@ def seal_state(tree: Path) -> str:
 
 
 def time_build(
-    project: Path, backend: str, *, memo: bool = True, hooks: dict[str, float] | None = None
+    project: Path,
+    backend: str,
+    *,
+    memo: bool = True,
+    ahead: bool = True,
+    hooks: dict[str, float] | None = None,
 ) -> float:
     """One ``python -m build --no-isolation`` (sdist, then wheel from it), in seconds;
     ``memo=False`` gives metaseal an empty memo, as on the first build of a project state (the
-    sdist is checked by the engine; the wheel hook finds the table the sdist hook parsed).
+    sdist is checked by the engine; the wheel hook finds the table the sdist hook parsed);
+    ``ahead=False`` turns the forked checker off (``check-ahead``).
     With ``hooks``, each hook subprocess's lifetime is stored there (ms, by hook name)."""
     text = (project / "pyproject.toml").read_text(encoding="utf-8")
     bare = project.parent / f"{project.name}-bare"
@@ -328,6 +334,8 @@ def time_build(
     with tempfile.TemporaryDirectory() as out:
         if not memo:
             env["METASEAL_VERDICT_CACHE"] = str(Path(out, "empty-memo"))
+        if not ahead:
+            env["METASEAL_CHECK_AHEAD"] = "0"
         log = Path(out, "hooks.log")
         if hooks is not None:
             timer = WORK / "hooktimer"
@@ -368,27 +376,29 @@ def time_builds(projects: list[tuple[str, Path, str]], rounds: int, hook_times: 
         f"\npython -m build --no-isolation (sdist + wheel), median of {rounds} "
         "after 1 warm-up round, s; overhead: the median of each round's difference to the "
         "bare build of that round; memo: sdist verdicts remembered (a rebuild with the same "
-        "metadata inputs), first: an empty memo (a first build, the sdist is checked)"
+        "metadata inputs), first: an empty memo (a first build, the sdist is checked), "
+        "serial: a first build with check-ahead off (the check after the inner build)"
     )
     print(
         f"{'project':<18} {'bare':>6} {'memo':>6} {'overhead':>9} {'ms':>5} "
-        f"{'first':>8} {'overhead':>9} {'ms':>5}"
+        f"{'first':>8} {'overhead':>9} {'ms':>5} {'serial':>8} {'overhead':>9} {'ms':>5}"
     )
     per_hook: dict[tuple[str, str, str], list[float]] = {}
     for name, project, inner in projects:
-        times: dict[str, list[float]] = {"bare": [], "memo": [], "off": []}
+        times: dict[str, list[float]] = {"bare": [], "memo": [], "off": [], "serial": []}
         for index in range(rounds + 1):
             lives: dict[str, dict[str, float]] = {k: {} for k in times}
             logs = lives if hook_times else dict.fromkeys(times)
             # The order rotates from round to round, so that no variant always runs
             # right after another one (warm file caches, CPU frequency).
-            order = ["bare", "memo", "off"]
-            order = order[index % 3 :] + order[: index % 3]
+            order = list(times)
+            order = order[index % len(order) :] + order[: index % len(order)]
             this_round = {
                 kind: time_build(
                     project,
                     inner if kind == "bare" else "metaseal",
-                    memo=kind != "off",
+                    memo=kind not in ("off", "serial"),
+                    ahead=kind != "serial",
                     hooks=logs[kind],
                 )
                 for kind in order
@@ -398,17 +408,18 @@ def time_builds(projects: list[tuple[str, Path, str]], rounds: int, hook_times: 
                     times[kind].append(value)
                     for hook_name, ms in lives[kind].items():
                         per_hook.setdefault((name, hook_name, kind), []).append(ms)
-        b, m, o = (statistics.median(times[k]) for k in ("bare", "memo", "off"))
+        b, m, o, s = (statistics.median(times[k]) for k in ("bare", "memo", "off", "serial"))
         # Overheads are medians of each round's own difference to the bare build of the
         # same round: the machine's speed drifts over a run, and a pair measured seconds
         # apart shares the drift.
-        dm, do = (
+        dm, do, ds = (
             statistics.median(x - y for x, y in zip(times[k], times["bare"]))
-            for k in ("memo", "off")
+            for k in ("memo", "off", "serial")
         )
         print(
             f"{name:<18} {b:6.3f} {m:6.3f} {100 * dm / b:8.1f}% {1000 * dm:5.0f} "
-            f"{o:8.3f} {100 * do / b:8.1f}% {1000 * do:5.0f}"
+            f"{o:8.3f} {100 * do / b:8.1f}% {1000 * do:5.0f} "
+            f"{s:8.3f} {100 * ds / b:8.1f}% {1000 * ds:5.0f}"
         )
     if per_hook:
         print("\neach hook subprocess inside those builds, median ms (site start-up to exit)")
