@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,8 +21,6 @@ from metaseal.backend import _ahead
 from .conftest import PROJECT_TABLE, clean_env
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from .conftest import MakeProject, Project
 
 pytestmark = pytest.mark.skipif(
@@ -336,3 +336,19 @@ def test_a_rebuild_the_memo_answers_forks_no_checker(make_project: MakeProject) 
         forked.append(int(done.stdout))
     assert forked == [1, 0]
     assert [p.name[:5] for p in memo.iterdir()].count("seen-") == 1
+
+
+def test_a_backend_that_loads_its_own_copy_gets_a_checker_forked_after_it(
+    make_project: MakeProject,
+) -> None:
+    """The inner backend loaded its own copy of a library the check uses: the checker forked
+    before its import is ended, and one forked after it (running that copy, as the hook
+    process would) judges."""
+    import pyproject_metadata
+
+    project = make_project("fake_vendors_live")
+    copy = project.root / "fakes" / "_vendored_live" / "pyproject_metadata"
+    shutil.copytree(Path(pyproject_metadata.__file__).parent, copy)
+    code, where, stderr, files = _same_either_way(project, "sdist")
+    assert (code, where, stderr) == (0, "checker", "")
+    assert len(files) == 1

@@ -14,8 +14,9 @@ and every message it would have printed (the hook process prints them, in order)
 an error, a crash or no answer at all, and the hook process runs the check itself, so every
 refusal, error and exit code comes from the hook process exactly as without a checker; and the
 checker answers only when the code it ran is the code the hook process would run (see
-:mod:`metaseal.backend._verify`: an inner backend that put its own ``packaging`` first on
-``sys.path`` gets no answer). The checker writes no file but what Python's imports write
+:mod:`metaseal.backend._verify`; when the inner backend loads its own copy of a library the
+check uses while it is imported, as poetry-core does with ``packaging``, the hook process forks
+another checker after that import). The checker writes no file but what Python's imports write
 (``__pycache__``); its standard output and error are ``/dev/null``; it gets SIGKILL as soon as
 its answer is not needed (a memo hit, a failed build; :meth:`Checker.close`); it ends when the
 hook process ends, and SIGALRM ends it :data:`LIFETIME` seconds after it got its job. The hook

@@ -207,7 +207,7 @@ def build(
     here = session(config_settings, backend=False)
     # The check will need the engine unless a memo entry or PKG-INFO's bytes decide it: import
     # it in a forked checker while the inner backend imports and builds (see _ahead).
-    checker = None
+    checker = fork = None
     if here.settings.check_ahead and (
         (kind == "sdist" and not _rebuild(here))
         or (kind != "sdist" and not os.path.isfile(os.path.join(here.root, "PKG-INFO")))
@@ -215,9 +215,19 @@ def build(
         from metaseal.backend._ahead import start
         from metaseal.backend._verify import answer, warm
 
-        checker = start(warm, functools.partial(answer, here))
+        fork = functools.partial(start, warm, functools.partial(answer, here))
+        checker = fork()
     try:
+        path = sys.path[:]
         here.import_backend()
+        if checker is not None and fork is not None and sys.path != path:
+            from metaseal.backend._verify import shadowed
+
+            if shadowed(path):
+                # The backend put its own copy of a library first (poetry-core): the checker's
+                # answer would not count. One forked now runs this process's code.
+                checker.close()
+                checker = fork()
         return _build(here, kind, directory, metadata_directory, checker)
     finally:
         if checker is not None:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         def settings(self) -> Settings: ...
 
 
-__all__ = ["answer", "answered", "findings_for", "job_for", "verify", "warm"]
+__all__ = ["answer", "answered", "findings_for", "job_for", "shadowed", "verify", "warm"]
 
 #: The check's modules, and those it imports only when it runs (pyproject-metadata, e-mail
 #: rendering), imported by :func:`warm`.
@@ -124,6 +124,24 @@ def _same_code(
     # An in-tree backend's backend-path went first on sys.path after the fork.
     tops = [name for name in our_modules if "." not in name and name not in modules]
     return all(_found_on(path, name) == our_modules[name] for name in tops)
+
+
+def shadowed(path: list[str]) -> bool:
+    """In the hook process, once the inner backend's import changed ``sys.path`` (from
+    ``path``, as the checker still has it): whether a library of the check that this process
+    has loaded is not the one the checker finds (poetry-core's vendored ``packaging``). The
+    checker's answer would not be taken then (:func:`answer`), so it is not waited for."""
+    import sys
+    from importlib.machinery import PathFinder
+
+    for name in ("packaging", "pyproject_metadata", "tomli"):
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        spec = PathFinder.find_spec(name, path)
+        if spec is None or str(spec.origin) != str(getattr(module, "__file__", None)):
+            return True
+    return False
 
 
 def _found_on(path: list[str], name: str) -> str:
