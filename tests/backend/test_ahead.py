@@ -352,3 +352,40 @@ def test_a_backend_that_loads_its_own_copy_gets_a_checker_forked_after_it(
     code, where, stderr, files = _same_either_way(project, "sdist")
     assert (code, where, stderr) == (0, "checker", "")
     assert len(files) == 1
+
+
+def test_the_code_rule(tmp_path: Path) -> None:
+    """What counts as "the hook process would run the checker's code" (``_same_code``)."""
+    from metaseal.backend import _verify
+
+    ours = _verify._code_in_use()
+    path, finders, modules = ours
+    assert _verify._same_code(ours, ours)
+    # A finder appended later is asked after the ones that found the check's modules.
+    assert _verify._same_code((path, [*finders, "late.Finder"], modules), ours)
+    assert not _verify._same_code((path, ["early.Finder", *finders], modules), ours)
+    some = next(name for name in modules if name.startswith("metaseal."))
+    moved = {**modules, some: "/elsewhere/module.py"}
+    assert not _verify._same_code((path, finders, moved), ours)
+    # A directory put first on sys.path after the fork: fine unless it holds a check library
+    # the hook process has not loaded yet (then it would load that copy).
+    empty, shadowing = tmp_path / "empty", tmp_path / "shadowing"
+    (shadowing / "email").mkdir(parents=True)
+    (shadowing / "email" / "__init__.py").write_text("", encoding="utf-8")
+    empty.mkdir()
+    unloaded = {name: file for name, file in modules.items() if name.partition(".")[0] != "email"}
+    assert _verify._same_code(([str(empty), *path], finders, unloaded), ours)
+    assert not _verify._same_code(([str(shadowing), *path], finders, unloaded), ours)
+
+
+def test_namespace_packages_are_told_apart_by_their_directories(tmp_path: Path) -> None:
+    from importlib.machinery import PathFinder
+
+    from metaseal.backend import _verify
+
+    for place in ("one", "two"):
+        (tmp_path / place / "nspkg_metaseal_test").mkdir(parents=True)
+    one = PathFinder.find_spec("nspkg_metaseal_test", [str(tmp_path / "one")])
+    two = PathFinder.find_spec("nspkg_metaseal_test", [str(tmp_path / "two")])
+    assert _verify._origin(one) != _verify._origin(two)
+    assert _verify._origin(None) == "None"

@@ -1,13 +1,13 @@
 """Check ahead: the seal check's imports, made while the inner backend builds.
 
 Checking a freshly built sdist (or a wheel built from a source tree) against ``[project]`` needs
-the engine, pyproject-metadata and packaging: 20-25 ms of imports per build on the benchmark
-machine, 5-15% of a fast build, paid while a second CPU waits idle. So, on Linux with two or
+the engine, pyproject-metadata and packaging: 20-60 ms of imports per build on the benchmark
+machine, 5-60% of a fast build, paid while a second CPU waits idle. So, on Linux with two or
 more usable CPUs, a hook process that has only one thread forks a *checker* before it imports
 the inner backend (:func:`start`). The checker imports what the check needs while the inner
 backend imports and builds, then waits. Once the file is staged, the hook process sends it the
 job (:meth:`Checker.judge`) and the checker runs the same check, in its own copy of the same
-process state, on the same staged file.
+process state (as it was at the fork), on the same staged file.
 
 Only one kind of answer is taken from the checker: the file is kept, with what the check said
 and every message it would have printed (the hook process prints them, in order). A refusal,
@@ -18,8 +18,9 @@ checker answers only when the code it ran is the code the hook process would run
 check uses while it is imported, as poetry-core does with ``packaging``, the hook process forks
 another checker after that import). The checker writes no file but what Python's imports write
 (``__pycache__``); its standard output and error are ``/dev/null``; it gets SIGKILL as soon as
-its answer is not needed (a memo hit, a failed build; :meth:`Checker.close`); it ends when the
-hook process ends, and SIGALRM ends it :data:`LIFETIME` seconds after it got its job. The hook
+its answer is not needed (a memo hit, a failed build; :meth:`Checker.close`); it ends if the
+hook process ends while it waits for its job, and SIGALRM ends it :data:`LIFETIME` seconds
+after the fork, whatever it is doing. The hook
 process reaps it before returning, so no process outlives the hook.
 
 The ``check-ahead`` setting (``METASEAL_CHECK_AHEAD=0``) turns it off: the check then runs after
@@ -42,11 +43,11 @@ if TYPE_CHECKING:
 
 __all__ = ["LIFETIME", "Checker", "start"]
 
-#: Seconds a checker may take once it has its job; SIGALRM ends it then, answered or not.
+#: Seconds a checker lives (SIGALRM ends it then, answered or not): a build that takes
+#: longer is checked in the hook process, and nothing waits for a stuck checker for longer.
 LIFETIME = 300
 
-#: The largest job sent (a few paths and the names of the modules the check uses; a pipe
-#: holds 64 KiB, so the one write never blocks).
+#: The largest job sent (a few paths and the files of the modules the check uses).
 _MAX_JOB = 60_000
 
 #: SIGKILL's number (POSIX), without importing :mod:`signal` on the hook path.
@@ -69,7 +70,9 @@ class Checker:
         chunks: list[bytes] = []
         try:
             if len(job) <= _MAX_JOB and self._alive():
-                os.write(self._job, len(job).to_bytes(4, "big") + job)
+                data = memoryview(len(job).to_bytes(4, "big") + job)
+                while data:  # a pipe may hold less than the job: the checker reads it
+                    data = data[os.write(self._job, data) :]
                 while chunk := os.read(self._reply, 65536):  # until the checker exits
                     chunks.append(chunk)
                 self._ended = True
@@ -128,6 +131,7 @@ def start(warm: Callable[[], object], check: Callable[[bytes], bytes]) -> Checke
         return None
     job_in, job_out = os.pipe()
     reply_in, reply_out = os.pipe()
+    parent = os.getpid()
     # Objects older than the fork are left out of this process's collections while the
     # checker runs, so a collection does not copy every page they share with it; only if
     # nothing else froze objects (a host's own freeze is never undone here).
@@ -145,7 +149,7 @@ def start(warm: Callable[[], object], check: Callable[[bytes], bytes]) -> Checke
             return None
         raise
     if pid == 0:  # pragma: no cover - the checker (its coverage is not collected)
-        _checker(job_in, job_out, reply_in, reply_out, warm, check)
+        _checker(job_in, job_out, reply_in, reply_out, warm, check, parent)
     os.close(job_in)
     os.close(reply_out)
     return Checker(pid, job_out, reply_in, froze=froze)
@@ -158,6 +162,7 @@ def _checker(  # pragma: no cover - runs in the forked checker only
     reply_out: int,
     warm: Callable[[], object],
     check: Callable[[bytes], bytes],
+    parent: int,
 ) -> NoReturn:
     """The checker's whole life; it ends in :func:`os._exit`, so nothing of the hook process
     (``finally`` blocks, atexit handlers, buffered output) runs or is flushed twice."""
@@ -166,17 +171,16 @@ def _checker(  # pragma: no cover - runs in the forked checker only
 
         for number in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)  # not the handlers of the hook process
+        signal.alarm(LIFETIME)
         os.close(job_out)
         os.close(reply_in)
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.dup2(null, 2)
         sys.stdout = sys.stderr = open(null, "w", encoding="utf-8")  # noqa: SIM115, PTH123
-        parent = os.getppid()
         warm()
         job = _message(job_in, parent)
         if job is not None:
-            signal.alarm(LIFETIME)
             data = memoryview(check(job))
             while data:
                 data = data[os.write(reply_out, data) :]
@@ -191,11 +195,13 @@ def _message(fd: int, parent: int) -> bytes | None:  # pragma: no cover - in the
     (checked every second: a process the hook process forked may hold the pipe open)."""
     import select
 
+    waiting = select.poll()
+    waiting.register(fd, select.POLLIN)
     data = b""
     while len(data) < 4 or len(data) < 4 + int.from_bytes(data[:4], "big"):
         if len(data) >= 4 and int.from_bytes(data[:4], "big") > _MAX_JOB:
             return None
-        if not select.select([fd], [], [], 1.0)[0]:
+        if not waiting.poll(1000):
             if os.getppid() != parent:
                 return None
             continue

@@ -284,11 +284,12 @@ def _build(
         # hold exactly those files). A reused wheel is its own prepared metadata.
         prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
         from metaseal.backend._say import shout
-        from metaseal.backend._verify import answered, job_for, verify
+        from metaseal.backend._verify import consult, verify
 
         fast_path = who == "pkg-info"
-        job = job_for(kind, staged, prepared, fast_path=fast_path)
-        told = answered(checker.judge(job)) if checker is not None else None
+        told = None
+        if checker is not None:
+            told = consult(checker, kind, staged, prepared, fast_path=fast_path)
         if told is not None:  # the checker ran the same check on the same file: its verdict
             said, shouted = told
             for message in shouted:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any, Literal, Protocol
 
+    from metaseal.backend._ahead import Checker
     from metaseal.backend.settings import Settings
     from metaseal.engine.artifact import Artifact
     from metaseal.engine.findings import Finding
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
         def settings(self) -> Settings: ...
 
 
-__all__ = ["answer", "answered", "findings_for", "job_for", "shadowed", "verify", "warm"]
+__all__ = ["answer", "answered", "consult", "findings_for", "shadowed", "verify", "warm"]
 
 #: The check's modules, and those it imports only when it runs (pyproject-metadata, e-mail
 #: rendering), imported by :func:`warm`.
@@ -67,7 +68,7 @@ def warm() -> None:
 
 
 def answer(here: Session, job: bytes) -> bytes:
-    """In the checker: run :func:`verify` on ``job`` (see :func:`job_for`) and return the file's
+    """In the checker: run :func:`verify` on ``job`` (see :func:`consult`) and return the file's
     fate, printing nothing: what it said and every message it would have printed, in order.
     A refusal or an error raises, and so does a job from a hook process whose code differs from
     the checker's (:func:`_code_in_use`): the hook process then checks the file itself."""
@@ -76,13 +77,22 @@ def answer(here: Session, job: bytes) -> bytes:
         raise LookupError("the hook process would run other code than this checker")
     shouted: list[str] = []
     said = verify(here, kind, path, prepared, fast_path=fast_path, shout=shouted.append)
+    if not _same_code(code, _code_in_use()):  # again, with what the check imported as it ran
+        raise LookupError("the hook process would run other code than this checker")
     return marshal.dumps((said, shouted))
 
 
-def job_for(kind: Kind, path: str, prepared: str | None, *, fast_path: bool) -> bytes:
-    """What the hook process sends the checker: :func:`verify`'s arguments and the code the
-    check would run here."""
-    return marshal.dumps((kind, path, prepared, fast_path, _code_in_use()))
+def consult(
+    checker: Checker, kind: Kind, path: str, prepared: str | None, *, fast_path: bool
+) -> tuple[str | None, list[str]] | None:
+    """In the hook process: send the checker :func:`verify`'s arguments and the code the check
+    would run here, and read its answer (:func:`answered`); ``None``: check here."""
+    try:
+        job = marshal.dumps((kind, path, prepared, fast_path, _code_in_use()))
+    except Exception:
+        checker.close()
+        return None
+    return answered(checker.judge(job))
 
 
 #: The top-level packages whose code the check runs.
@@ -99,7 +109,7 @@ def _code_in_use() -> tuple[list[str], list[str], dict[str, str]]:
     import sys
 
     modules = {
-        name: str(getattr(module, "__file__", None))
+        name: _location(module)
         for name, module in list(sys.modules.items())
         if name.partition(".")[0] in _CHECK_PACKAGES
     }
@@ -115,7 +125,7 @@ def _same_code(
     finders, every module both imported from the same file, and each package only the checker
     imported found at the same place on the hook process's ``sys.path``."""
     (path, finders, modules), (our_path, our_finders, our_modules) = theirs, ours
-    if finders != our_finders:
+    if finders[: len(our_finders)] != our_finders:  # finders appended later are asked later
         return False
     if any(modules[name] != file for name, file in our_modules.items() if name in modules):
         return False
@@ -134,14 +144,31 @@ def shadowed(path: list[str]) -> bool:
     import sys
     from importlib.machinery import PathFinder
 
-    for name in ("packaging", "pyproject_metadata", "tomli"):
-        module = sys.modules.get(name)
-        if module is None:
-            continue
-        spec = PathFinder.find_spec(name, path)
-        if spec is None or str(spec.origin) != str(getattr(module, "__file__", None)):
-            return True
+    try:
+        for name in ("packaging", "pyproject_metadata", "tomli"):
+            module = sys.modules.get(name)
+            if module is not None and _origin(PathFinder.find_spec(name, path)) != _location(
+                module
+            ):
+                return True
+    except Exception:
+        return True
     return False
+
+
+def _location(module: object) -> str:
+    """Where a module was loaded from: its file, or a namespace package's directories."""
+    file = getattr(module, "__file__", None)
+    return str(file) if file is not None else repr(list(getattr(module, "__path__", None) or []))
+
+
+def _origin(spec: Any) -> str:
+    """Where a module spec would load from, spelled as :func:`_location` spells it."""
+    if spec is None:
+        return "None"
+    if spec.origin not in (None, "namespace"):
+        return str(spec.origin)
+    return repr(list(spec.submodule_search_locations or []))
 
 
 def _found_on(path: list[str], name: str) -> str:
@@ -156,7 +183,7 @@ def _found_on(path: list[str], name: str) -> str:
             find = getattr(finder, "find_spec", None)
             spec = find(name, None) if find is not None else None
             if spec is not None:
-                return str(spec.origin)
+                return _origin(spec)
         return "None"
     finally:
         sys.path[:] = saved

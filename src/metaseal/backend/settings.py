@@ -173,11 +173,11 @@ _MODEL: dict[str, Option] = {
     ),
     "check_ahead": Option(
         default=True,
-        doc="On Linux with two or more usable CPUs, fork a checker that imports the seal "
-        "check while the inner backend builds, so a first build does not wait for those "
-        "imports afterwards. Only a verdict that keeps the file (with its messages) is taken "
-        "from it, and only when it ran the code the hook process would run; anything else is "
-        "checked again in the hook process. false: check after the build, in the hook process.",
+        doc="When the memo cannot answer, on Linux with 2+ usable CPUs and a single-threaded "
+        "hook process: fork a checker that imports the seal check while the inner backend "
+        "builds. Only a verdict that keeps the file (with its messages) is taken from it, "
+        "and only when it ran the code the hook process would run; anything else is checked "
+        "again in the hook process. false: check after the build, in the hook process.",
         kind="bool",
         sources=frozenset({Source.CONFIG_SETTINGS, Source.ENV}),
         why_not="how the check is scheduled concerns the machine that builds, not the project",
