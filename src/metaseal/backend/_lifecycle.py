@@ -28,9 +28,7 @@ import sys
 from metaseal.backend._fastpath import MARKER
 from metaseal.backend._inner import import_backend
 from metaseal.backend.settings import Loaded, Settings, load_settings
-from metaseal.errors import (
-    ConfigError,
-)
+from metaseal.errors import ConfigError
 
 # Every hook call pays for this module's imports, so typing, zipfile and tempfile (and the
 # engine: packaging, email) are imported only where they are used.
