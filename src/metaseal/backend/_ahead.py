@@ -20,8 +20,8 @@ another checker after that import). The checker writes no file but what Python's
 (``__pycache__``); its standard output and error are ``/dev/null``; it gets SIGKILL as soon as
 its answer is not needed (a memo hit, a failed build; :meth:`Checker.close`); it ends if the
 hook process ends while it waits for its job, and SIGALRM ends it :data:`LIFETIME` seconds
-after the fork, whatever it is doing. The hook
-process reaps it before returning, so no process outlives the hook.
+after the fork, whatever it is doing. The hook process reaps it before returning, so no process
+outlives the hook.
 
 The ``check-ahead`` setting (``METASEAL_CHECK_AHEAD=0``) turns it off: the check then runs after
 the build, in the hook process, as on other platforms.

@@ -140,7 +140,10 @@ def shadowed(path: list[str]) -> bool:
     """In the hook process, once the inner backend's import changed ``sys.path`` (from
     ``path``, as the checker still has it): whether a library of the check that this process
     has loaded is not the one the checker finds (poetry-core's vendored ``packaging``). The
-    checker's answer would not be taken then (:func:`answer`), so it is not waited for."""
+    checker's answer would not be taken then (:func:`answer`), so it is not waited for. Only
+    the path finder is asked, with ``path`` given to it: unlike :func:`_found_on` in the
+    checker, the hook process must not borrow its own ``sys.path`` (the inner backend may run
+    threads by now), and an answer that is wrong here costs a second fork, never a verdict."""
     import sys
     from importlib.machinery import PathFinder
 
