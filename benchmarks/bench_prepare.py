@@ -22,7 +22,8 @@ The report gives medians and the ratios metaseal/inner and metaseal/floor from t
 With ``--build-rounds N``, ``python -m build --no-isolation`` (sdist, then the wheel from it)
 is also timed through metaseal and through the bare backend; with ``--real`` as well, on real
 projects' sdists from PyPI (pinned by sha256 in the test corpus), wrapped the way a project
-adopts metaseal.
+adopts metaseal. The imports a first build needs are then timed from nothing as well: metaseal's
+hook path, the libraries the check is built on, and metaseal's engine on top of them.
 """
 
 from __future__ import annotations
@@ -440,6 +441,51 @@ def time_builds(projects: list[tuple[str, Path, str]], rounds: int, hook_times: 
                 )
 
 
+#: ``--build-rounds``: what a first build imports, each timed from nothing in a fresh
+#: interpreter of the venv. Every hook first imports metaseal's hook path (HOOK_PATH), and the
+#: first build reads ``pyproject.toml`` with tomllib; the check then needs the libraries it may
+#: not re-implement (CHECK_LIBRARIES) and metaseal's engine on top (``warm``: what the forked
+#: checker imports).
+HOOK_PATH = (
+    "import metaseal.backend, metaseal.backend._lifecycle, metaseal.backend._memo, "
+    "metaseal.backend._staging, metaseal.sources.sdist_layout, metaseal._compat"
+)
+CHECK_LIBRARIES = (
+    "import pyproject_metadata, packaging.requirements, email.parser, email.generator, email.policy"
+)
+IMPORTS = {
+    "hook path + tomllib": ("", HOOK_PATH),
+    "the check's libraries": (HOOK_PATH, CHECK_LIBRARIES),
+    "metaseal's engine on top": (
+        f"{HOOK_PATH}; {CHECK_LIBRARIES}",
+        "from metaseal.backend._verify import warm; warm()",
+    ),
+    "the whole check (warm)": (HOOK_PATH, "from metaseal.backend._verify import warm; warm()"),
+}
+
+
+def time_imports(rounds: int) -> None:
+    """Median ms of each of :data:`IMPORTS` over ``rounds`` fresh interpreters, interleaved."""
+    samples: dict[str, list[float]] = {label: [] for label in IMPORTS}
+    for _ in range(rounds):
+        for label, (before, timed) in IMPORTS.items():
+            script = (
+                f"{before}\nimport time\nstart = time.perf_counter()\n{timed}\n"
+                "print(1000 * (time.perf_counter() - start))\n"
+            )
+            done = subprocess.run(
+                [str(PYTHON), "-c", script],
+                env=environment(),
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            samples[label].append(float(done.stdout.strip().splitlines()[-1]))
+    print(f"\nimports from nothing, median of {rounds} fresh interpreters, ms")
+    for label, values in samples.items():
+        print(f"{label:<26} {statistics.median(values):6.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=21)
@@ -499,6 +545,7 @@ def main() -> int:
         time_builds(
             built + (real_projects() if args.real else []), args.build_rounds, args.per_hook
         )
+        time_imports(max(args.build_rounds, 9))
     return 0
 
 
