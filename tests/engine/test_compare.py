@@ -209,6 +209,28 @@ def _quirk_license_fields_before_2_4() -> None:
     assert parsed(meta("Requires-Python: >=3.x", version="2.1")).problems != ()
 
 
+def _quirk_license_moved_to_expression() -> None:
+    """httpx 0.28.1's sdist (hatchling 1.26, Metadata 2.3) and the wheel hatchling 1.33 builds
+    from it: the SPDX expression moves from License to License-Expression."""
+    old = sdist(meta("License: BSD-3-Clause", version="2.3"))
+    new = meta("License-Expression: BSD-3-Clause", "License-File: LICENSE.md", version="2.5")
+    found = compare_sdist_wheel(old, wheel(new))
+    assert rules(found, Severity.ERROR) == []
+    assert ("License", "cosmetic") in rules(found, Severity.COSMETIC)
+    assert ("License-Expression", "newer-field") not in rules(found)
+    # Case and spacing of the expression do not count; the expressions must still agree.
+    lower = meta("License-Expression: bsd-3-clause", version="2.5")
+    assert rules(compare_sdist_wheel(old, wheel(lower)), Severity.ERROR) == []
+    both = meta("License: BSD-3-Clause", "License-Expression: BSD-3-Clause", version="2.5")
+    assert ("License-Expression", "newer-field") in rules(compare_sdist_wheel(old, wheel(both)))
+    another = compare_sdist_wheel(old, wheel(meta("License-Expression: MIT", version="2.5")))
+    assert ("License", "static-field") in rules(another, Severity.ERROR)
+    # Free text that is not an SPDX expression is not an expression moved.
+    prose = sdist(meta("License: BSD License", version="2.3"))
+    moved = compare_sdist_wheel(prose, wheel(meta("License-Expression: BSD-3-Clause")))
+    assert ("License", "static-field") in rules(moved, Severity.ERROR)
+
+
 def _quirk_flit_undeclared_import_name() -> None:
     # exercised against a real pyproject table in test_pyproject.py::test_flit_import_name_quirk
     finding = flit_import_name_finding()
@@ -227,6 +249,7 @@ QUIRK_TESTS = {
     "distutils-description-indent": _quirk_distutils_description_indent,
     "pre-2.3-extra-spelling": _quirk_pre_2_3_extra_spelling,
     "license-fields-before-2.4": _quirk_license_fields_before_2_4,
+    "license-moved-to-expression": _quirk_license_moved_to_expression,
     "flit-undeclared-import-name": _quirk_flit_undeclared_import_name,
     "metadata-version-2.0": _quirk_metadata_version_2_0,
 }

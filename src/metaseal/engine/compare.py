@@ -287,7 +287,12 @@ def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
         return _forbidden_dynamic(sdist.parsed, sdist.label)
     s, w = sdist.parsed, wheel.parsed
     findings = []
+    moved = _license_moved(s, w)
     for diff in field_diffs(s, w):
+        if moved is not None and diff.header in ("license", "license-expression"):
+            if diff.header == "license":  # one finding for the pair
+                findings.append(field_finding(diff, *moved, sdist.label, wheel.label))
+            continue
         verdict = _sdist_verdict(diff, s, w)
         if verdict is not None:
             findings.append(field_finding(diff, *verdict, sdist.label, wheel.label))
@@ -305,6 +310,34 @@ def compare_sdist_wheel(sdist: Artifact, wheel: Artifact) -> list[Finding]:
             )
         )
     return findings
+
+
+def _license_moved(s: ParsedMetadata, w: ParsedMetadata) -> _Verdict:
+    """Quirk ``license-moved-to-expression``: the sdist's ``License`` is an SPDX expression
+    that the wheel writes as ``License-Expression`` instead, and nothing else of the two
+    fields changed: the same license, written the Metadata 2.4 way (a cosmetic verdict)."""
+    from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+
+    text, expression = s.values("license"), w.values("license-expression")
+    if len(text) != 1 or len(expression) != 1 or w.values("license"):
+        return None
+    if s.values("license-expression") or "license" in s.dynamic:
+        return None
+    try:
+        old = canonicalize_license_expression(text[0].strip())
+        new = canonicalize_license_expression(expression[0].strip())
+    except InvalidLicenseExpression:
+        return None
+    if old != new:
+        return None
+    return (
+        "cosmetic",
+        (
+            f"The sdist writes the SPDX expression `{text[0].strip()}` as `License`, the wheel "
+            "as `License-Expression` (Metadata 2.4): the same license."
+        ),
+        "Nothing to do.",
+    )
 
 
 def _forbidden_dynamic(meta: ParsedMetadata, label: str) -> list[Finding]:

@@ -65,6 +65,17 @@ QUIRKS: tuple[Quirk, ...] = (
         "carve-out); the values are still compared.",
     ),
     Quirk(
+        id="license-moved-to-expression",
+        fields=("License", "License-Expression"),
+        what="Before Metadata 2.4, backends wrote an SPDX `project.license` string as "
+        "`License: MIT` (hatchling < 1.26 with Metadata 2.3); since, as "
+        "`License-Expression: MIT`. A wheel built from such an sdist by a newer backend moves it.",
+        why="The same expression in the other field is the same license; installers act on "
+        "neither. The pair is cosmetic when the two expressions are equal once normalized, the "
+        "wheel has no `License` and the sdist no `License-Expression`; any other change of "
+        "either field is compared as usual.",
+    ),
+    Quirk(
         id="flit-undeclared-import-name",
         fields=("Import-Name",),
         what="flit-core 4 writes `Import-Name: <module>` even when `import-names` is neither set "
