@@ -212,6 +212,12 @@ def test_answers_when_only_license_file_is_dynamic_and_present(tmp_path: Path) -
             SETUPTOOLS_LICENSE.replace(b"license-file", b"license-file\nDynamic: requires-dist"),
             ["LICENSE"],
         ),
+        # A file setuptools' default patterns match that PKG-INFO does not list: the wheel
+        # build may find it (stevedore 5.10.0: pbr writes AUTHORS after PKG-INFO listed LICENSE).
+        (SETUPTOOLS_LICENSE, ["LICENSE", "AUTHORS"]),
+        (SETUPTOOLS_LICENSE, ["LICENSE", "NOTICE.md"]),
+        (SETUPTOOLS_LICENSE, ["LICENSE", "COPYING"]),
+        (SETUPTOOLS_LICENSE, ["LICENSE", "LICENCE-APACHE"]),
     ],
 )
 def test_declines_other_dynamic_license_files(
@@ -223,3 +229,21 @@ def test_declines_other_dynamic_license_files(
     meta = tmp_path / "meta"
     meta.mkdir()
     assert _fastpath.prepare(str(meta), str(tmp_path)) is None
+
+
+@pytest.mark.parametrize("other", ["AUTHORS", "LICENSES", "authors.txt", "README.md"])
+def test_answers_beside_files_the_default_patterns_do_not_add(tmp_path: Path, other: str) -> None:
+    """A listed AUTHORS, a LICENSES directory, names the patterns do not match (they are
+    case-sensitive, as setuptools' glob is on POSIX): PKG-INFO is still the answer."""
+    listed = SETUPTOOLS_LICENSE.replace(
+        b"License-File: LICENSE", b"License-File: LICENSE\nLicense-File: AUTHORS"
+    )
+    (tmp_path / "PKG-INFO").write_bytes(listed if other == "AUTHORS" else SETUPTOOLS_LICENSE)
+    (tmp_path / "LICENSE").write_text("MIT\n", encoding="utf-8")
+    if other == "LICENSES":
+        (tmp_path / other).mkdir()
+    else:
+        (tmp_path / other).write_text("x\n", encoding="utf-8")
+    meta = tmp_path / "meta"
+    meta.mkdir()
+    assert _fastpath.prepare(str(meta), str(tmp_path)) == "demo_pkg-1.0.post1.dist-info"

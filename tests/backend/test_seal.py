@@ -66,6 +66,49 @@ def test_drift_requires_after_fast_path_prepare_is_refused(make_project: MakePro
     assert list(sdist_tree.out().iterdir()) == []
 
 
+LICENSED = PROJECT_TABLE + 'dynamic = ["license-files"]\n'
+
+
+def _licensed(make_project: MakeProject, *top: str) -> Project:
+    """An unpacked sdist of ``fake_license_found``: LICENSE listed, ``extra/NOTICE.txt`` found
+    only when the wheel is built, and ``top`` files beside them."""
+    project = make_project("fake_license_found", project=LICENSED)
+    (project.root / "extra").mkdir()
+    for name in ("LICENSE", "extra/NOTICE.txt", *top):
+        (project.root / name).write_text("text\n", encoding="utf-8")
+    return project.unpacked()
+
+
+def test_a_license_file_found_at_wheel_time_is_kept_after_the_fast_path(
+    make_project: MakeProject,
+) -> None:
+    """stevedore 5.10.0 through pip: metaseal answered prepare from PKG-INFO, whose License-File
+    is Dynamic, and the wheel lists one file more. PKG-INFO allows that, and the prepared
+    metadata was metaseal's guess, not the inner backend's promise: the wheel is kept."""
+    tree = _licensed(make_project)
+    hooks = tree.hooks()
+    meta = tree.out("meta")
+    dist_info = hooks.prepare_metadata_for_build_wheel(str(meta))
+    assert not tree.calls("prepare_metadata_for_build_wheel"), "the fast path answers"
+    name = hooks.build_wheel(str(tree.out()), metadata_directory=str(meta / dist_info))
+    assert (tree.out() / name).is_file()
+    assert "metadata drift" not in tree.runner.stderr
+
+
+def test_the_backends_own_prepared_license_files_bind_its_wheel(make_project: MakeProject) -> None:
+    """An AUTHORS file PKG-INFO does not list may be found at wheel time: the fast path declines,
+    the inner backend prepares, and its promise binds its wheel (PEP 517), License-File too."""
+    tree = _licensed(make_project, "AUTHORS")
+    hooks = tree.hooks()
+    meta = tree.out("meta")
+    dist_info = hooks.prepare_metadata_for_build_wheel(str(meta))
+    assert tree.calls("prepare_metadata_for_build_wheel"), "the inner backend prepares"
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        hooks.build_wheel(str(tree.out()), metadata_directory=str(meta / dist_info))
+    assert "License-File [prepared-metadata]" in str(info.value.stderr)
+    assert list(tree.out().iterdir()) == []
+
+
 def test_drift_requires_from_source_tree_is_refused(make_project: MakeProject) -> None:
     _refused(make_project("fake_drift_requires"), "Requires-Dist", "surprise>=2")
 

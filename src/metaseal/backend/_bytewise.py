@@ -30,7 +30,7 @@ __all__ = ["identical_to_pkg_info"]
 
 
 def identical_to_pkg_info(
-    root: str, kind: Kind, path: str, metadata_directory: str | None, *, fast_path: bool
+    root: str, kind: Kind, path: str, metadata_directory: str | None
 ) -> dict[str, list[str]] | None:
     """The headers of PKG-INFO when a wheel built from an sdist holds it byte for byte, or holds
     what metaseal sealed into it (:func:`_sealed_from`), and any prepared METADATA is one of
@@ -75,7 +75,7 @@ def identical_to_pkg_info(
             same = written == promised or _sealed_from(written, promised, headers)
             if answered is not None and answered not in (promised, written):
                 return None  # the prepared metadata differs: the engine explains how
-            if same and prepared is not None and answered is not None and not fast_path:
+            if same and prepared is not None and answered is not None:
                 from pathlib import Path
 
                 from metaseal.backend._distinfo import same_entry_points

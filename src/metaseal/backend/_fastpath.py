@@ -2,11 +2,11 @@
 
 When the build runs in an unpacked sdist (``PKG-INFO`` at the top of the working directory) whose
 Metadata-Version is 2.2 or later and which lists nothing as ``Dynamic`` (or only
-``License-File``, whose files are all in the sdist: setuptools marks it whenever a project has
-a license file), PEP 643 makes every field of the wheel's METADATA equal to PKG-INFO's. The
-prepared metadata is then PKG-INFO itself, written as ``<name>-<version>.dist-info/METADATA``
-without importing the inner backend, packaging or the ``email`` package; ``build_wheel``
-verifies the wheel against it later.
+``License-File``, whose files are all in the sdist and no other file at its top looks like one:
+setuptools marks it whenever a project has a license file), PEP 643 makes every field of the
+wheel's METADATA equal to PKG-INFO's (but License-File then). The prepared metadata is then
+PKG-INFO itself, written as ``<name>-<version>.dist-info/METADATA`` without importing the inner
+backend, packaging or the ``email`` package; ``build_wheel`` holds the wheel to PKG-INFO.
 
 Only header lines are scanned. The directory name follows the wheel specification: the name is
 normalized (runs of ``-_.`` become ``_``, lower case) and the version must already be in PEP 440
@@ -30,10 +30,19 @@ __all__ = ["MARKER", "prepare"]
 MARKER = ".metaseal-prepared"
 
 
+#: setuptools' default ``license_files`` patterns (``LICEN[CS]E*``, ``COPYING*``, ``NOTICE*``,
+#: ``AUTHORS*``, at the top of the project), as the name prefixes they match.
+_DEFAULT_LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
+
+
 def _static_enough(headers: dict[str, list[str]], cwd: str) -> bool:
     """Nothing is Dynamic; or, as setuptools writes whenever a project has a license file,
-    only ``License-File`` is, and every file it lists is in the sdist: setuptools then finds
-    exactly those files again and writes the same METADATA (``build_wheel`` still verifies)."""
+    only ``License-File`` is, every file it lists is in the sdist, and no other file at the top
+    of the sdist has a name setuptools' default patterns match: setuptools then likely finds
+    the same files again (pbr, for one, writes ``AUTHORS`` after PKG-INFO listed the license
+    files, and the wheel lists it too). A wheel that still lists other files is kept: PKG-INFO
+    marks ``License-File`` Dynamic, and the prepared metadata is metaseal's guess, not the
+    inner backend's promise (see ``_lifecycle``)."""
     dynamic = {value.strip().lower() for value in headers.get("dynamic", [])}
     if not dynamic:
         return True
@@ -46,7 +55,17 @@ def _static_enough(headers: dict[str, list[str]], cwd: str) -> bool:
             return False
         if not os.path.isfile(os.path.join(cwd, *parts)):
             return False
-    return True
+    listed = {name.replace("\\", "/") for name in files}
+    try:
+        entries = os.listdir(cwd)  # noqa: PTH208
+    except OSError:
+        return False
+    return not any(
+        entry.startswith(_DEFAULT_LICENSE_PREFIXES)
+        and entry not in listed
+        and os.path.isfile(os.path.join(cwd, entry))
+        for entry in entries
+    )
 
 
 def prepare(metadata_directory: str, cwd: str = ".") -> str | None:

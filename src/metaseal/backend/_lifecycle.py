@@ -277,23 +277,23 @@ def _build(
                     shout(said)
                 stage.publish(staged, os.path.basename(staged))
                 return os.path.basename(staged)
-        # Prepared metadata binds the wheel (PEP 517): the inner backend's, and PKG-INFO when
-        # the fast path answered with it (even with a Dynamic License-File, the wheel must then
-        # hold exactly those files). A reused wheel is its own prepared metadata.
-        prepared = metadata_directory if who in ("inner", "pkg-info", None) else None
+        # The inner backend's prepared metadata binds its wheel (PEP 517). PKG-INFO, when the
+        # fast path answered with it, binds nothing PKG-INFO does not: the wheel is held to it
+        # anyway, and the fast path's one guess, the files of a Dynamic License-File, is
+        # metaseal's, not the backend's promise. A reused wheel is its own prepared metadata.
+        prepared = metadata_directory if who in ("inner", None) else None
         from metaseal.backend._say import shout
         from metaseal.backend._verify import consult, verify
 
-        fast_path = who == "pkg-info"
         told = None
         if checker is not None:
-            told = consult(checker, kind, staged, prepared, fast_path=fast_path)
+            told = consult(checker, kind, staged, prepared)
         if told is not None:  # the checker ran the same check on the same file: its verdict
             said, shouted = told
             for message in shouted:
                 shout(message)
         else:
-            said = verify(here, kind, staged, prepared, fast_path=fast_path)
+            said = verify(here, kind, staged, prepared)
         # Remembered only when nothing the check read changed while it ran.
         if said is not None and memo is not None and _memo_entry(here, staged) == memo:
             from metaseal.backend._memo import mark, remember
