@@ -62,6 +62,14 @@ TWO_NAMES = 'authors = [{name = "Ann Lee"}, {name = "Bo Ek"}]'
         (TWO, ["Author: Ann Lee, Bo Ek", "Author-email: Ann Lee <ann@example.org>"], COSMETIC),
         (TWO_NAMES, ["Author: Ann Lee, Bo Ek"], OK),
         (TWO_NAMES, ["Author: Bo Ek, Ann Lee"], COSMETIC),
+        # one name in two Unicode spellings (poetry 2.5.1: its pyproject.toml writes the `é`
+        # of Sébastien as `e` and a combining accent, poetry-core's PKG-INFO as one character)
+        (
+            'authors = [{name = "Se\u0301bastien", email = "s@example.org"}]',
+            ["Author: S\u00e9bastien", "Author-email: s@example.org"],
+            COSMETIC,
+        ),
+        ('description = "Caf\u00e9"', ["Summary: Cafe\u0301"], COSMETIC),
         # a person dropped (poetry-core drops name-only authors) or invented: a warning
         (TWO, ["Author-email: Ann Lee <ann@example.org>"], WARNING),
         (NAME_ONLY, ["Author: Ann Lee", "Author-email: zed@example.org"], WARNING),

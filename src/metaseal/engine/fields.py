@@ -14,6 +14,7 @@ import email.message
 import email.utils
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
@@ -39,7 +40,9 @@ __all__ = [
 
 
 def _collapse(value: str) -> str:
-    return " ".join(value.split())
+    """Runs of white space as one space, and one Unicode spelling of each character (NFC: a
+    TOML file may spell `é` as `e` plus a combining accent, a backend's PKG-INFO as one)."""
+    return " ".join(unicodedata.normalize("NFC", value).split())
 
 
 def _strip(value: str) -> str:

@@ -8,6 +8,7 @@ compared, key by key, with what a backend wrote.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -206,8 +207,14 @@ def _static_hint(key: str) -> str:
     return f'Make the build keep `project.{key}` as written, or add "{key}" to `project.dynamic`.'
 
 
+def _person(text: str) -> str:
+    """A name or address as one spelling: white space collapsed, Unicode NFC (poetry's own
+    pyproject.toml spells `Sébastien` with a combining accent, its PKG-INFO without)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def _split_names(text: str) -> set[str]:
-    return {" ".join(part.split()) for part in text.split(",") if part.strip()}
+    return {_person(part) for part in text.split(",") if part.strip()}
 
 
 #: Names backends write for a person who has only an e-mail address (pyproject-metadata:
@@ -229,9 +236,9 @@ def _people_in(meta: ParsedMetadata, field: str) -> tuple[set[str], set[str]]:
     header = f"{field.lower()}-email"
     for name, address in parse_addresses(meta.values(header)):
         if name and not (address and name.strip().lower() in _PLACEHOLDER_NAMES):
-            names.add(" ".join(name.split()))
+            names.add(_person(name))
         if address:
-            addresses.add(address.strip().lower())
+            addresses.add(_person(address).lower())
     return names, addresses
 
 
@@ -241,7 +248,7 @@ def _people_as_written(written: tuple[tuple[str, str], ...]) -> tuple[set[str], 
     for name, address in written:
         names |= _split_names(name)
         if address.strip():
-            addresses.add(address.strip().lower())
+            addresses.add(_person(address).lower())
     return names, addresses
 
 
