@@ -138,7 +138,10 @@ def _pyproject_hint(spec: FieldSpec | None) -> str:
     if spec is None or not spec.pyproject:
         return "the backend's option that produces it (the sdist must then say `Dynamic: {}`)"
     keys = " / ".join(f'"{key}"' for key in spec.pyproject)
-    return f"{keys} in `project.dynamic` (the sdist then says `Dynamic: {{}}`)"
+    return (
+        f"{keys} in `project.dynamic` instead of a value in `[project]` (a backend that "
+        "follows PEP 643 then marks it `Dynamic: {}` in the sdist)"
+    )
 
 
 def _describe_change(diff: FieldDiff, left: str, right: str) -> str:

@@ -113,14 +113,17 @@ def _already_dynamic(findings: list[Finding], dynamic: frozenset[str]) -> list[F
     for finding in findings:
         spec = FIELDS_BY_HEADER.get(finding.field.lower())
         keys = [key for key in (spec.pyproject if spec else ()) if key in dynamic]
-        if finding.rule == "static-field" and keys:
+        # Name and Version can never be Dynamic: their own advice stands (pbr, wrapped, builds
+        # a 0.0.0 wheel from a sdist whose [project] lists "version" as dynamic).
+        never = finding.field.lower() in formats.NEVER_DYNAMIC
+        if finding.rule == "static-field" and keys and not never:
             listed = " and ".join(f'"{key}"' for key in keys)
             finding = dataclasses.replace(  # noqa: PLW2901 - the finding, with its hint replaced
                 finding,
                 hint=f"`project.dynamic` already lists {listed}, yet the backend wrote "
-                f"`{finding.field}` into the sdist's PKG-INFO as static (hatchling does this for "
-                "a field a metadata hook sets). Make the build produce the same value for the "
-                "sdist and every wheel, or write the value in `[project]`.",
+                f"`{finding.field}` into the sdist's PKG-INFO as static (hatchling, for one, "
+                "does this for a field a metadata hook sets). Make the build produce the same "
+                "value for the sdist and every wheel, or write the value in `[project]`.",
             )
         out.append(finding)
     return out
