@@ -457,22 +457,32 @@ def _duplicate_rules(artifact: Artifact) -> list[tuple[str, Severity]]:
     return [(f.rule, f.severity) for f in duplicate_findings(artifact)]
 
 
-def test_duplicate_pkg_info_identical_is_a_warning(tmp_path: Path) -> None:
+def test_duplicate_pkg_info_identical_is_information(tmp_path: Path) -> None:
     """An sdist rebuilt from an unpacked sdist by hatchling, scikit-build-core or meson-python
-    holds the old PKG-INFO too; identical copies are read alike by every tool."""
+    holds the old PKG-INFO too; identical copies are read alike by every tool, and there is
+    nothing to do, so not even `strict` refuses them (black, structlog, jsonschema...)."""
     sdist = _duplicated(tmp_path, META, META)
     assert (sdist.metadata, sdist.duplicates) == (META, (META,))
+    assert _duplicate_rules(sdist) == [("duplicate-pkg-info", Severity.INFO)]
+
+
+def test_duplicate_pkg_info_differing_in_a_descriptive_field_is_a_warning(
+    tmp_path: Path,
+) -> None:
+    stale = META.replace(b"Version: 1.0\r\n", b"Version: 1.0\r\nKeywords: old\r\n")
+    assert stale != META
+    sdist = _duplicated(tmp_path, stale, META)
     assert _duplicate_rules(sdist) == [("duplicate-pkg-info", Severity.WARNING)]
 
 
-def test_duplicate_pkg_info_differing_only_in_metadata_version_is_a_warning(
+def test_duplicate_pkg_info_differing_only_in_metadata_version_is_information(
     tmp_path: Path,
 ) -> None:
     older = META.replace(b"Metadata-Version: 2.4", b"Metadata-Version: 2.2")
     assert older != META
     sdist = _duplicated(tmp_path, older, META)
     assert sdist.metadata == META  # the last copy: what unpacking leaves
-    assert _duplicate_rules(sdist) == [("duplicate-pkg-info", Severity.WARNING)]
+    assert _duplicate_rules(sdist) == [("duplicate-pkg-info", Severity.INFO)]
 
 
 def test_duplicate_pkg_info_that_disagrees_is_an_error(tmp_path: Path) -> None:

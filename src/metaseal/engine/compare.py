@@ -412,8 +412,10 @@ INSTALLER_FIELDS = frozenset(
 def duplicate_findings(artifact: Artifact) -> list[Finding]:
     """An archive holding its metadata member more than once (``duplicate-pkg-info``).
 
-    Copies that agree on every field installers act on (byte-identical, or differing in
-    spelling, Metadata-Version or descriptive fields such as Keywords) are a warning. Copies
+    Copies that say the same (byte-identical, or differing only in spelling or in a
+    Metadata-Version that seals both) are information: nothing reads them differently, and
+    nothing is to be done. Copies that differ in descriptive fields such as Keywords are a
+    warning. Copies
     that disagree on one of those fields are an error: unpacking leaves the last one, a tool
     that streams the archive may read the first, and they would resolve different dependencies.
     """
@@ -461,7 +463,7 @@ def duplicate_findings(artifact: Artifact) -> list[Finding]:
                 Finding(
                     field="(file)",
                     rule="duplicate-pkg-info",
-                    severity=Severity.WARNING,
+                    severity=Severity.WARNING if differing else Severity.INFO,
                     message=f"`{artifact.label}` holds {same}; installers and resolvers read "
                     f"the same dependencies from either. {stale}",
                     hint="Build the sdist from the source tree to avoid the extra copy; "

@@ -426,7 +426,9 @@ def _problem(project: StaticProject, label: str, key: str, message: str) -> Find
     return Finding(
         field="(pyproject)",
         rule="pyproject-invalid",
-        severity=Severity.WARNING,
+        # The backend decides what is valid: a stricter reader has nothing to hold against a
+        # descriptive key (hatchling accepts an SPDX license next to `License ::` classifiers).
+        severity=Severity.INFO if key in DESCRIPTIVE_KEYS else Severity.WARNING,
         message=f"`{project.label}`: {message} The build backend decides what is valid, so "
         f"`project.{key}` was not compared with `{label}`; the rest of `[project]` was.",
         hint=f"Fix `project.{key}` if the backend's documentation agrees; otherwise nothing to do.",

@@ -156,15 +156,18 @@ RULES: dict[str, Rule] = {
             _W,
             "PEP 621; the inner backend decides",
             "The PEP 621 reader rejects a [project] key that the build backend may accept (for "
-            "example an SPDX license next to `License ::` classifiers); that key is not compared.",
+            "example an SPDX license next to `License ::` classifiers); that key is not compared. "
+            "Information for a descriptive key (the backend decides), a warning for a key "
+            "installers act on.",
         ),
         Rule(
             "duplicate-pkg-info",
             _W,
             "source distribution format spec",
             "The sdist holds its PKG-INFO twice (a backend kept the old one when rebuilding an "
-            "sdist from an unpacked sdist). Byte-identical or same-meaning copies are a warning; "
-            "copies that disagree are an error.",
+            "sdist from an unpacked sdist). Byte-identical or same-meaning copies are "
+            "information, copies that differ in descriptive fields a warning, copies that "
+            "disagree on a field installers act on an error.",
         ),
         Rule(
             "filename",
