@@ -51,6 +51,24 @@ def test_the_advice_fits_the_backend(inner: str, has_project: bool, fragment: st
     assert fragment in report
 
 
+VERSION = Finding(
+    field="Version",
+    rule="static-field",
+    severity=Severity.ERROR,
+    message="`Version` differs between the sdist and the wheel.",
+    hint="Rebuild both files from the same source.",
+)
+
+
+def test_pbr_behind_metaseal_is_named() -> None:
+    """stevedore 5.10.0, wrapped: pbr 7 leaves a `[project]` table's dynamic version to
+    setuptools unless pyproject.toml names pbr as the build backend (a 0.0.0 wheel)."""
+    cause = likely_cause("pbr.build", [VERSION], has_project=True)
+    assert cause is not None and '`"pbr.build"`' in cause
+    assert likely_cause("pbr.build", [VERSION], has_project=False) is None
+    assert likely_cause("setuptools.build_meta", [VERSION], has_project=True) is None
+
+
 def test_no_guess_where_no_build_step_adds_dependencies() -> None:
     assert likely_cause("hatchling.build", [SUMMARY], has_project=True) is None
     assert likely_cause("flit_core.buildapi", [ADDED], has_project=True) is None

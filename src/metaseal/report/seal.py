@@ -108,13 +108,21 @@ _ADDING_RULES = frozenset(
 
 def likely_cause(inner: str, findings: Sequence[Finding], *, has_project: bool) -> str | None:
     """What most likely changed the metadata, and the fix that works with this backend."""
+    module = inner.partition(":")[0]
+    if module.startswith("pbr") and has_project and any(f.field == "Version" for f in findings):
+        return (
+            "Likely cause: pbr fills a `[project]` table's dynamic fields (the version first) "
+            "only when `build-system.build-backend` in pyproject.toml names pbr itself (pbr 7 "
+            "checks this), so behind metaseal it leaves them to setuptools, which writes "
+            "version 0.0.0. metaseal cannot wrap such a project: set `build-backend` back to "
+            '`"pbr.build"`.'
+        )
     changed = sorted(
         {f.field for f in findings if f.field in _ADDED_AT_BUILD and f.rule in _ADDING_RULES}
     )
     if not changed:
         return None
     fields = " and ".join(f"`{field}`" for field in changed)
-    module = inner.partition(":")[0]
     if module.startswith("hatchling"):
         return (
             f"Likely cause: a hatchling build or metadata hook (`hatch_build.py`, "
