@@ -70,6 +70,12 @@ TWO_NAMES = 'authors = [{name = "Ann Lee"}, {name = "Bo Ek"}]'
             COSMETIC,
         ),
         ('description = "Caf\u00e9"', ["Summary: Cafe\u0301"], COSMETIC),
+        ('keywords = ["cafe\u0301"]', ["Keywords: caf\u00e9"], COSMETIC),
+        (
+            'urls = {"Cafe\u0301" = "https://e.org"}',
+            ["Project-URL: Caf\u00e9, https://e.org"],
+            COSMETIC,
+        ),
         # a person dropped (poetry-core drops name-only authors) or invented: a warning
         (TWO, ["Author-email: Ann Lee <ann@example.org>"], WARNING),
         (NAME_ONLY, ["Author: Ann Lee", "Author-email: zed@example.org"], WARNING),

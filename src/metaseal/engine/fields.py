@@ -49,6 +49,11 @@ def _strip(value: str) -> str:
     return value.strip()
 
 
+def _text(value: str) -> str:
+    """A word of free text (a keyword): stripped, in one Unicode spelling (see _collapse)."""
+    return unicodedata.normalize("NFC", value.strip())
+
+
 def _name(value: str) -> str:
     return canonicalize_name(value.strip())
 
@@ -137,6 +142,7 @@ _PUNCTUATION = re.compile(r"[\s!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]+")
 
 def _project_url(value: str) -> str:
     label, _, url = value.partition(",")
+    label = unicodedata.normalize("NFC", label)
     return f"{_PUNCTUATION.sub('', label).lower()}, {url.strip()}"
 
 
@@ -287,7 +293,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     _field(
         "Keywords",
         "1.0",
-        _strip,
+        _text,
         "comma-separated list, compared as a set",
         pyproject=("keywords",),
         items=_comma_list,
