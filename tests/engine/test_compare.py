@@ -225,6 +225,19 @@ def _quirk_license_moved_to_expression() -> None:
     assert ("License-Expression", "newer-field") in rules(compare_sdist_wheel(old, wheel(both)))
     another = compare_sdist_wheel(old, wheel(meta("License-Expression: MIT", version="2.5")))
     assert ("License", "static-field") in rules(another, Severity.ERROR)
+    # Not a move: the sdist also had a License-Expression (Apache-2.0 -> MIT would hide), the
+    # License was Dynamic (nothing to report), or there were two License lines.
+    both_in_sdist = sdist(meta("License: MIT", "License-Expression: Apache-2.0", version="2.4"))
+    hidden = compare_sdist_wheel(both_in_sdist, wheel(meta("License-Expression: MIT")))
+    assert ("License-Expression", "static-field") in rules(hidden, Severity.ERROR)
+    assert ("License", "cosmetic") not in rules(hidden, Severity.COSMETIC)
+    dynamic = sdist(meta("License: MIT", "Dynamic: License", version="2.3"))
+    free = compare_sdist_wheel(dynamic, wheel(meta("License-Expression: MIT", version="2.5")))
+    assert ("License", "cosmetic") not in rules(free, Severity.COSMETIC)
+    assert ("License", "static-field") not in rules(free)
+    twice = sdist(meta("License: MIT", "License: MIT", version="2.3"))
+    two = compare_sdist_wheel(twice, wheel(meta("License-Expression: MIT", version="2.5")))
+    assert ("License", "static-field") in rules(two, Severity.ERROR)
     # Free text that is not an SPDX expression is not an expression moved.
     prose = sdist(meta("License: BSD License", version="2.3"))
     moved = compare_sdist_wheel(prose, wheel(meta("License-Expression: BSD-3-Clause")))
