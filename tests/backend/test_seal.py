@@ -95,6 +95,21 @@ def test_a_license_file_found_at_wheel_time_is_kept_after_the_fast_path(
     assert "metadata drift" not in tree.runner.stderr
 
 
+def test_the_fast_paths_answer_binds_when_pkg_info_changed_since(make_project: MakeProject) -> None:
+    """The frontend resolved with the answer: if PKG-INFO changed before build_wheel (here only
+    its line endings), the answer binds the wheel again, License-File included."""
+    tree = _licensed(make_project)
+    hooks = tree.hooks()
+    meta = tree.out("meta")
+    dist_info = hooks.prepare_metadata_for_build_wheel(str(meta))
+    pkg_info = tree.root / "PKG-INFO"
+    pkg_info.write_bytes(pkg_info.read_bytes().replace(b"\n", b"\r\n"))
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        hooks.build_wheel(str(tree.out()), metadata_directory=str(meta / dist_info))
+    assert "License-File [prepared-metadata]" in str(info.value.stderr)
+    assert list(tree.out().iterdir()) == []
+
+
 def test_the_backends_own_prepared_license_files_bind_its_wheel(make_project: MakeProject) -> None:
     """An AUTHORS file PKG-INFO does not list may be found at wheel time: the fast path declines,
     the inner backend prepares, and its promise binds its wheel (PEP 517), License-File too."""

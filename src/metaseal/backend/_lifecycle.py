@@ -280,8 +280,12 @@ def _build(
         # The inner backend's prepared metadata binds its wheel (PEP 517). PKG-INFO, when the
         # fast path answered with it, binds nothing PKG-INFO does not: the wheel is held to it
         # anyway, and the fast path's one guess, the files of a Dynamic License-File, is
-        # metaseal's, not the backend's promise. A reused wheel is its own prepared metadata.
-        prepared = metadata_directory if who in ("inner", None) else None
+        # metaseal's, not the backend's promise; unless PKG-INFO changed since (the frontend
+        # resolved with the answer). A reused wheel is its own prepared metadata.
+        bound = who in ("inner", None)
+        if who == "pkg-info" and metadata_directory is not None:
+            bound = not _still_pkg_info(here.root, metadata_directory)
+        prepared = metadata_directory if bound else None
         from metaseal.backend._say import shout
         from metaseal.backend._verify import consult, verify
 
@@ -302,6 +306,19 @@ def _build(
             mark(memo[0], here.root, here.pyproject_bytes)
         stage.publish(staged, os.path.basename(staged))
         return os.path.basename(staged)
+
+
+def _still_pkg_info(root: str, metadata_directory: str) -> bool:
+    """Whether the fast path's answer in ``metadata_directory`` is PKG-INFO's bytes still."""
+    from metaseal.engine.formats import MAX_METADATA_BYTES
+
+    try:
+        with open(os.path.join(metadata_directory, "METADATA"), "rb") as answer:
+            given = answer.read(MAX_METADATA_BYTES + 1)
+        with open(os.path.join(root, "PKG-INFO"), "rb") as pkg_info:
+            return given == pkg_info.read(MAX_METADATA_BYTES + 1)
+    except OSError:
+        return False
 
 
 def _rebuild(here: Session) -> bool:
