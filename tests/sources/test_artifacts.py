@@ -732,6 +732,19 @@ def test_a_link_through_another_link_is_refused(tmp_path: Path) -> None:
     _read_error(sdist, "escaping the top directory")
 
 
+def test_copies_on_either_side_of_2_6_with_dynamic_values_are_an_error(tmp_path: Path) -> None:
+    """Under Metadata 2.6 the values of a field both set and Dynamic bind the wheel (PEP 808),
+    under 2.5 they do not: the two copies promise different things."""
+    dynamic = META.replace(
+        b"Version: 1.0\r\n", b"Version: 1.0\r\nDynamic: Requires-Dist\r\nRequires-Dist: a\r\n"
+    )
+    v25 = dynamic.replace(b"Metadata-Version: 2.4", b"Metadata-Version: 2.5")
+    v26 = dynamic.replace(b"Metadata-Version: 2.4", b"Metadata-Version: 2.6")
+    assert v25 != v26 != dynamic
+    sdist = _duplicated(tmp_path, v25, v26)
+    assert _duplicate_rules(sdist) == [("duplicate-pkg-info", Severity.ERROR)]
+
+
 def test_a_sealed_copy_next_to_an_unsealed_one_is_an_error(tmp_path: Path) -> None:
     unsealed = META.replace(b"Metadata-Version: 2.4", b"Metadata-Version: 2.1")
     sdist = _duplicated(tmp_path, unsealed, META)

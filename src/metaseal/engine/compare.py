@@ -409,6 +409,17 @@ INSTALLER_FIELDS = frozenset(
 )
 
 
+def _appends_bind(meta: ParsedMetadata) -> bool:
+    """Whether a file is Metadata 2.6 or later and sets a multiple-use field it also lists as
+    Dynamic: PEP 808 makes those values binding (a wheel may only append)."""
+    version = _version_of(meta.metadata_version)
+    if version is None or version < Version("2.6"):
+        return False
+    return any(
+        spec.multiple and meta.values(spec.header) for spec in FIELDS if spec.header in meta.dynamic
+    )
+
+
 def duplicate_findings(artifact: Artifact) -> list[Finding]:
     """An archive holding its metadata member more than once (``duplicate-pkg-info``).
 
@@ -432,6 +443,11 @@ def duplicate_findings(artifact: Artifact) -> list[Finding]:
             artifact.parsed.metadata_version
         ):
             meaningful.append("Metadata-Version (one copy promises, the other does not)")
+        elif _appends_bind(other.parsed) != _appends_bind(artifact.parsed):
+            meaningful.append(
+                "Metadata-Version (under 2.6 one copy's Dynamic values bind the wheel, the "
+                "other's do not)"
+            )
         stale = (
             "The backend kept the PKG-INFO of the sdist it was rebuilt from next to the one it "
             "wrote."
