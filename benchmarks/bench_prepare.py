@@ -451,7 +451,8 @@ HOOK_PATH = (
     "metaseal.backend._staging, metaseal.sources.sdist_layout, metaseal._compat"
 )
 CHECK_LIBRARIES = (
-    "import pyproject_metadata, packaging.requirements, email.parser, email.generator, email.policy"
+    "import pyproject_metadata, packaging.requirements, packaging.licenses, email.parser, "
+    "email.generator, email.policy"
 )
 IMPORTS = {
     "hook path + tomllib": ("", HOOK_PATH),
