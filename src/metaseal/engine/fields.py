@@ -49,11 +49,6 @@ def _strip(value: str) -> str:
     return value.strip()
 
 
-def _text(value: str) -> str:
-    """A word of free text (a keyword): stripped, in one Unicode spelling (see _collapse)."""
-    return unicodedata.normalize("NFC", value.strip())
-
-
 def _name(value: str) -> str:
     return canonicalize_name(value.strip())
 
@@ -293,7 +288,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     _field(
         "Keywords",
         "1.0",
-        _text,
+        _collapse,
         "comma-separated list, compared as a set",
         pyproject=("keywords",),
         items=_comma_list,
