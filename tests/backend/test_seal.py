@@ -342,6 +342,23 @@ def test_entry_points_spelled_differently_are_accepted(
     assert (project.out() / "demo_pkg-1.0-py3-none-any.whl").is_file()
 
 
+def test_entry_points_stay_unbound_when_pkg_info_changed_after_the_fast_path(
+    make_project: MakeProject,
+) -> None:
+    """PKG-INFO changed after the fast path answered: its METADATA binds the wheel again, but
+    it never had entry points, so the wheel's entry_points.txt is still not compared."""
+    project = make_project("fake_entry_points", env={"FAKE_STATIC": "1"}).unpacked()
+    hooks = project.hooks()
+    meta = project.out("meta")
+    dist_info = hooks.prepare_metadata_for_build_wheel(str(meta))
+    assert not project.calls("prepare_metadata_for_build_wheel"), "the fast path answers"
+    pkg_info = project.root / "PKG-INFO"
+    pkg_info.write_bytes(pkg_info.read_bytes().replace(b"\n", b"\r\n"))
+    name = hooks.build_wheel(str(project.out()), metadata_directory=str(meta / dist_info))
+    assert (project.out() / name).is_file()
+    assert "metadata drift" not in project.runner.stderr
+
+
 def test_entry_points_are_not_bound_when_the_fast_path_prepared(make_project: MakeProject) -> None:
     """From a sealed sdist the wrapper answers prepare with PKG-INFO alone (it has no entry
     points); the wheel's entry_points.txt is then not compared with a file nobody prepared."""

@@ -30,12 +30,18 @@ __all__ = ["identical_to_pkg_info"]
 
 
 def identical_to_pkg_info(
-    root: str, kind: Kind, path: str, metadata_directory: str | None
+    root: str,
+    kind: Kind,
+    path: str,
+    metadata_directory: str | None,
+    *,
+    fast_path: bool = False,
 ) -> dict[str, list[str]] | None:
     """The headers of PKG-INFO when a wheel built from an sdist holds it byte for byte, or holds
     what metaseal sealed into it (:func:`_sealed_from`), and any prepared METADATA is one of
     the two: then every check passes (the second case earns only information), and the engine
-    (packaging, email) need not be loaded; else ``None``.
+    (packaging, email) need not be loaded; else ``None``. ``fast_path``: the prepared METADATA
+    is metaseal's answer from PKG-INFO, which has no entry points to compare.
     """
     import zipfile
 
@@ -75,7 +81,7 @@ def identical_to_pkg_info(
             same = written == promised or _sealed_from(written, promised, headers)
             if answered is not None and answered not in (promised, written):
                 return None  # the prepared metadata differs: the engine explains how
-            if same and prepared is not None and answered is not None:
+            if same and prepared is not None and answered is not None and not fast_path:
                 from pathlib import Path
 
                 from metaseal.backend._distinfo import same_entry_points

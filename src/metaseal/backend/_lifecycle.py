@@ -277,27 +277,20 @@ def _build(
                     shout(said)
                 stage.publish(staged, os.path.basename(staged))
                 return os.path.basename(staged)
-        # The inner backend's prepared metadata binds its wheel (PEP 517). PKG-INFO, when the
-        # fast path answered with it, binds nothing PKG-INFO does not: the wheel is held to it
-        # anyway, and the fast path's one guess, the files of a Dynamic License-File, is
-        # metaseal's, not the backend's promise; unless PKG-INFO changed since (the frontend
-        # resolved with the answer). A reused wheel is its own prepared metadata.
-        bound = who in ("inner", None)
-        if who == "pkg-info" and metadata_directory is not None:
-            bound = not _still_pkg_info(here.root, metadata_directory)
-        prepared = metadata_directory if bound else None
+        fast_path = who == "pkg-info"
+        prepared = _binding(here.root, who, metadata_directory)
         from metaseal.backend._say import shout
         from metaseal.backend._verify import consult, verify
 
         told = None
         if checker is not None:
-            told = consult(checker, kind, staged, prepared)
+            told = consult(checker, kind, staged, prepared, fast_path=fast_path)
         if told is not None:  # the checker ran the same check on the same file: its verdict
             said, shouted = told
             for message in shouted:
                 shout(message)
         else:
-            said = verify(here, kind, staged, prepared)
+            said = verify(here, kind, staged, prepared, fast_path=fast_path)
         # Remembered only when nothing the check read changed while it ran.
         if said is not None and memo is not None and _memo_entry(here, staged) == memo:
             from metaseal.backend._memo import mark, remember
@@ -306,6 +299,20 @@ def _build(
             mark(memo[0], here.root, here.pyproject_bytes)
         stage.publish(staged, os.path.basename(staged))
         return os.path.basename(staged)
+
+
+def _binding(root: str, who: str | None, metadata_directory: str | None) -> str | None:
+    """The prepared metadata that binds the wheel. The inner backend's does (PEP 517), and so
+    does one nobody marked. PKG-INFO, when the fast path answered with it, binds nothing
+    PKG-INFO does not: the wheel is held to it anyway, and the fast path's one guess, the files
+    of a Dynamic License-File, is metaseal's, not the backend's promise; unless PKG-INFO changed
+    since (the frontend resolved with the answer). A reused wheel is its own prepared metadata.
+    """
+    if metadata_directory is None or who in ("inner", None):
+        return metadata_directory
+    if who == "pkg-info" and not _still_pkg_info(root, metadata_directory):
+        return metadata_directory
+    return None
 
 
 def _still_pkg_info(root: str, metadata_directory: str) -> bool:

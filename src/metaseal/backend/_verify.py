@@ -73,23 +73,23 @@ def answer(here: Session, job: bytes) -> bytes:
     fate, printing nothing: what it said and every message it would have printed, in order.
     A refusal or an error raises, and so does a job from a hook process whose code differs from
     the checker's (:func:`_code_in_use`): the hook process then checks the file itself."""
-    kind, path, prepared, code = marshal.loads(job)
+    kind, path, prepared, fast_path, code = marshal.loads(job)
     if not _same_code(code, _code_in_use()):
         raise LookupError("the hook process would run other code than this checker")
     shouted: list[str] = []
-    said = verify(here, kind, path, prepared, shout=shouted.append)
+    said = verify(here, kind, path, prepared, fast_path=fast_path, shout=shouted.append)
     if not _same_code(code, _code_in_use()):  # again, with what the check imported as it ran
         raise LookupError("the hook process would run other code than this checker")
     return marshal.dumps((said, shouted))
 
 
 def consult(
-    checker: Checker, kind: Kind, path: str, prepared: str | None
+    checker: Checker, kind: Kind, path: str, prepared: str | None, *, fast_path: bool = False
 ) -> tuple[str | None, list[str]] | None:
     """In the hook process: send the checker :func:`verify`'s arguments and the code the check
     would run here, and read its answer (:func:`answered`); ``None``: check here."""
     try:
-        job = marshal.dumps((kind, path, prepared, _code_in_use()))
+        job = marshal.dumps((kind, path, prepared, fast_path, _code_in_use()))
     except Exception:
         checker.close()
         return None
@@ -216,9 +216,12 @@ def findings_for(
     kind: Kind,
     built: Artifact,
     metadata_directory: str | None,
+    *,
+    fast_path: bool = False,
 ) -> list[Finding]:
     """Read the other inputs of one built file once and let the engine's seal verdict judge;
-    ``metadata_directory`` is what the inner backend prepared (``None``: nothing binds)."""
+    ``metadata_directory`` is the prepared metadata that binds (``None``: none), and
+    ``fast_path`` says it is metaseal's answer from PKG-INFO (METADATA only, no entry points)."""
     from pathlib import Path
 
     from metaseal.engine.seal import binds_project, check_built
@@ -242,8 +245,9 @@ def findings_for(
     prepared = entry_points = None
     if prepared_dir is not None and (prepared_dir / "METADATA").is_file():
         prepared = read_source(os.path.normpath(prepared_dir))
-        # The inner backend prepared the .dist-info: its entry_points.txt binds the wheel too.
-        if kind != "sdist":
+        # The inner backend prepared the .dist-info: its entry_points.txt binds the wheel too
+        # (the fast path answers METADATA only: PKG-INFO has no entry points).
+        if kind != "sdist" and not fast_path:
             from metaseal.backend._distinfo import entry_points_of
 
             entry_points = entry_points_of(prepared_dir, Path(built.source))
@@ -265,16 +269,18 @@ def verify(
     path: str,
     metadata_directory: str | None,
     *,
+    fast_path: bool = False,
     shout: Callable[[str], None] = shout,
 ) -> str | None:
     """THE seal check: raise :class:`SealBroken`, or report and keep, as the settings say;
-    ``metadata_directory`` is what the inner backend prepared (``None``: nothing binds).
+    ``metadata_directory`` is the prepared metadata that binds (``None``: none), ``fast_path``
+    says it is metaseal's answer from PKG-INFO (no entry points).
     Return the warnings printed (with ``shout``) when the verdict kept the file ("" for
     none), ``None`` when it was kept only because of ``mode = "warn"`` or the escape hatch."""
     from metaseal.backend._bytewise import identical_to_pkg_info
     from metaseal.backend._staging import check_identity
 
-    headers = identical_to_pkg_info(here.root, kind, path, metadata_directory)
+    headers = identical_to_pkg_info(here.root, kind, path, metadata_directory, fast_path=fast_path)
     if headers is not None:
         try:
             check_identity(kind, path, _first(headers, "name"), _first(headers, "version"))
@@ -298,7 +304,7 @@ def verify(
     except ArtifactError as exc:
         raise _not_published(here, path, exc) from None
     try:
-        findings = findings_for(here, kind, built, metadata_directory)
+        findings = findings_for(here, kind, built, metadata_directory, fast_path=fast_path)
     except ArtifactError as exc:
         if not settings.allow_broken_seal:
             raise
