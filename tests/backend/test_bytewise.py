@@ -41,7 +41,7 @@ def _decide(
         (tmp_path / "meta" / "METADATA").write_bytes(prepared)
         directory = str(tmp_path / "meta")
     wheel = _wheel(tmp_path, *metadata)
-    return identical_to_pkg_info(str(tmp_path), "wheel", wheel, directory)
+    return identical_to_pkg_info(str(tmp_path), "wheel", wheel, directory, fast_path=True)
 
 
 def test_identical_files(tmp_path: Path) -> None:
@@ -115,6 +115,6 @@ def test_what_the_reader_refuses_goes_to_the_engine(tmp_path: Path) -> None:
 
 def test_an_sdist_or_a_tree_without_pkg_info_is_not_decided_here(tmp_path: Path) -> None:
     wheel = _wheel(tmp_path, OLD)
-    assert identical_to_pkg_info(str(tmp_path), "wheel", wheel, None) is None
+    assert identical_to_pkg_info(str(tmp_path), "wheel", wheel, None, fast_path=False) is None
     (tmp_path / "PKG-INFO").write_bytes(OLD.replace(b"2.1", b"2.4"))
-    assert identical_to_pkg_info(str(tmp_path), "sdist", wheel, None) is None
+    assert identical_to_pkg_info(str(tmp_path), "sdist", wheel, None, fast_path=False) is None
