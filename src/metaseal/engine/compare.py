@@ -426,9 +426,9 @@ def duplicate_findings(artifact: Artifact) -> list[Finding]:
     Copies that say the same (byte-identical, or differing only in spelling or in a
     Metadata-Version that seals both) are information: nothing reads them differently, and
     nothing is to be done. Copies that differ in descriptive fields such as Keywords are a
-    warning. Copies
-    that disagree on one of those fields are an error: unpacking leaves the last one, a tool
-    that streams the archive may read the first, and they would resolve different dependencies.
+    warning. Copies that disagree on a field installers act on, or on what they promise, are an
+    error: unpacking leaves the last one, a tool that streams the archive may read the first,
+    and they would resolve different dependencies.
     """
     findings = []
     for copy in artifact.duplicates:
